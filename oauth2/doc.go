@@ -1,0 +1,29 @@
+// Package oauth2 is the OAuth 2.0 protocol as a client speaks it: endpoints,
+// client authentication, grants, tokens and errors.
+//
+// A [Config] names the client and its authorization server. [Config.Token]
+// runs any [Grant] at the token endpoint and returns a [Token] or a typed
+// error: an [*Error] when the server sent an RFC 6749 error response, a
+// [*ResponseError] when it sent something that is not OAuth at all, and
+// sentinel errors such as [ErrMalformedResponse] for a success response that
+// breaks the rules.
+//
+// Every request goes through the caller's *http.Client with the caller's
+// context, never follows a redirect, and reads at most [Config.MaxBodySize]
+// bytes of any response. [Config.Observer] sees each exchange, with secrets
+// redacted, which is what a protocol tester or a learner wants to read.
+//
+// Specifications:
+//   - RFC 6749, The OAuth 2.0 Authorization Framework
+//   - RFC 6750, Bearer Token Usage (WWW-Authenticate challenges)
+//   - RFC 7636, Proof Key for Code Exchange
+//   - RFC 7523, JWT Profile for Client Authentication and Authorization Grants
+//   - RFC 8414, Authorization Server Metadata
+//   - RFC 8628, Device Authorization Grant
+//   - RFC 8693, Token Exchange
+//   - RFC 7662, Token Introspection
+//   - RFC 7009, Token Revocation
+//   - RFC 9126, Pushed Authorization Requests
+//   - RFC 9207, Authorization Server Issuer Identification
+//   - RFC 9449, Demonstrating Proof of Possession (DPoP)
+package oauth2

@@ -1,0 +1,113 @@
+package oauth2
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+)
+
+// Standard error codes of the token endpoint (RFC 6749, section 5.2) and of
+// the extensions oauthkit speaks.
+const (
+	ErrorInvalidRequest       = "invalid_request"
+	ErrorInvalidClient        = "invalid_client"
+	ErrorInvalidGrant         = "invalid_grant"
+	ErrorUnauthorizedClient   = "unauthorized_client"
+	ErrorUnsupportedGrantType = "unsupported_grant_type"
+	ErrorInvalidScope         = "invalid_scope"
+	ErrorAccessDenied         = "access_denied"
+	ErrorAuthorizationPending = "authorization_pending" // RFC 8628, section 3.5
+	ErrorSlowDown             = "slow_down"             // RFC 8628, section 3.5
+	ErrorExpiredToken         = "expired_token"         // RFC 8628, section 3.5
+	ErrorUseDPoPNonce         = "use_dpop_nonce"        // RFC 9449, section 8
+)
+
+// Error is an error response of an authorization server: RFC 6749, section
+// 5.2 for the token endpoint, section 4.1.2.1 for the authorization endpoint,
+// and the same shape at every other endpoint that uses it.
+//
+// Its text is the code and the description, "invalid_grant: Session not
+// active", or the code alone. errors.Is matches an *Error whose only field
+// set is Code against any error with that code:
+//
+//	errors.Is(err, &oauth2.Error{Code: oauth2.ErrorInvalidGrant})
+type Error struct {
+	// Code is the "error" member, e.g. "invalid_grant".
+	Code string
+	// Description is the "error_description" member, a text for developers.
+	Description string
+	// URI is the "error_uri" member.
+	URI string
+	// StatusCode is the HTTP status of the response, 0 for an error that
+	// came back in a redirect.
+	StatusCode int
+	// Header holds the response headers (WWW-Authenticate, DPoP-Nonce,
+	// Retry-After).
+	Header http.Header
+	// Body is a bounded copy of the response body, with any secret of the
+	// request that the server echoed replaced by "[redacted]".
+	Body []byte
+}
+
+// Error returns "code: description", or "code" when there is no description.
+func (e *Error) Error() string {
+	if e.Description == "" {
+		return e.Code
+	}
+	return e.Code + ": " + e.Description
+}
+
+// Is reports whether target is an *Error with the same Code and no other
+// field set.
+func (e *Error) Is(target error) bool {
+	t, ok := target.(*Error)
+	if !ok || t.Code == "" || t.Description != "" || t.URI != "" || t.StatusCode != 0 {
+		return false
+	}
+	return t.Code == e.Code
+}
+
+// ResponseError is a failure that is not an OAuth error response: an HTML
+// page, a proxy's error, a JSON body without an "error" member.
+type ResponseError struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// ContentType is the response's Content-Type header.
+	ContentType string
+	// Excerpt is the start of the body, at most 256 bytes, with control
+	// characters replaced and echoed secrets redacted.
+	Excerpt string
+	// Header holds the response headers.
+	Header http.Header
+}
+
+func (e *ResponseError) Error() string {
+	msg := fmt.Sprintf("oauth2: unexpected response: HTTP %d", e.StatusCode)
+	if e.ContentType != "" {
+		msg += " (" + e.ContentType + ")"
+	}
+	if e.Excerpt != "" {
+		msg += ": " + e.Excerpt
+	}
+	return msg
+}
+
+// Sentinel errors, matched with errors.Is. Errors returned by this package
+// wrap them with detail.
+var (
+	// ErrMalformedResponse: a response that claims success but breaks the
+	// specification (no access_token, a field of the wrong type).
+	ErrMalformedResponse = errors.New("oauth2: malformed response")
+	// ErrUnsupportedTokenType: a token_type the client does not understand;
+	// RFC 6749, section 7.1 forbids using such a token.
+	ErrUnsupportedTokenType = errors.New("oauth2: unsupported token type")
+	// ErrResponseTooLarge: a response body longer than Config.MaxBodySize.
+	ErrResponseTooLarge = errors.New("oauth2: response too large")
+	// ErrRedirect: a back-channel endpoint answered with a redirect, which
+	// is never followed.
+	ErrRedirect = errors.New("oauth2: back-channel endpoint answered with a redirect")
+	// ErrMissingEndpoint: the Config lacks the URL of the endpoint a call needs.
+	ErrMissingEndpoint = errors.New("oauth2: endpoint not configured")
+	// ErrInvalidConfig: the Config or the call's arguments cannot make a valid request.
+	ErrInvalidConfig = errors.New("oauth2: invalid configuration")
+)

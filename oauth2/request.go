@@ -1,0 +1,207 @@
+package oauth2
+
+import (
+	"context"
+	"encoding/json"
+
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// response is a back-channel response, read whole within the size cap.
+type response struct {
+	status  int
+	header  http.Header
+	body    []byte
+	secrets []string // values sent in the request that must never be shown
+}
+
+// post sends form to endpoint as an application/x-www-form-urlencoded POST
+// (RFC 6749, section 3.2), authenticating the client when authenticate is
+// set, and reads the response within the size cap. A non-2xx status is not
+// an error here; the caller interprets the body. Redirects are refused.
+func (c *Config) post(ctx context.Context, endpoint string, form url.Values, authenticate bool, header http.Header) (*response, error) {
+	if endpoint == "" {
+		return nil, ErrMissingEndpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return nil, fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, endpoint)
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, nil)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
+	}
+	for k, vs := range header {
+		req.Header[k] = vs
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	if authenticate {
+		if err := c.authMethod().Authenticate(ctx, c, req, form); err != nil {
+			return nil, err
+		}
+	}
+	secrets := secretValues(form, req.Header, c.ClientSecret)
+	encoded := form.Encode()
+	req.Body = io.NopCloser(strings.NewReader(encoded))
+	req.ContentLength = int64(len(encoded))
+	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(encoded)), nil }
+
+	start := time.Now()
+	res, err := c.backChannelClient().Do(req)
+	if err != nil {
+		err = redactErr(err, secrets)
+		c.observe(req, form, nil, nil, time.Since(start), err)
+		return nil, err
+	}
+	defer res.Body.Close()
+	body, err := readBounded(res.Body, c.maxBody())
+	r := &response{status: res.StatusCode, header: res.Header, body: body, secrets: secrets}
+	if err != nil {
+		err = redactErr(err, secrets)
+		c.observe(req, form, res, nil, time.Since(start), err)
+		return nil, err
+	}
+	if res.StatusCode >= 300 && res.StatusCode < 400 {
+		err = fmt.Errorf("%w: HTTP %d from %s", ErrRedirect, res.StatusCode, u.Redacted())
+		c.observe(req, form, res, body, time.Since(start), err)
+		return nil, err
+	}
+	c.observe(req, form, res, body, time.Since(start), nil)
+	return r, nil
+}
+
+// readBounded reads r to its end, failing with ErrResponseTooLarge past max
+// bytes. It never trusts Content-Length.
+func readBounded(r io.Reader, max int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("oauth2: reading response: %w", err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, max)
+	}
+	return b, nil
+}
+
+// isJSON reports whether a Content-Type names JSON (application/json or a
+// +json type).
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+}
+
+// errorFrom turns a failed response into an *Error when its body is an RFC
+// 6749 error object (section 5.2), else into a *ResponseError.
+func errorFrom(r *response) error {
+	if e := oauthError(r); e != nil {
+		return e
+	}
+	return &ResponseError{
+		StatusCode:  r.status,
+		ContentType: r.header.Get("Content-Type"),
+		Excerpt:     excerpt(r.body, r.secrets),
+		Header:      r.header,
+	}
+}
+
+// oauthError returns the RFC 6749 error object in r's body, or nil when the
+// body is not one. The Content-Type is not required to be JSON: servers send
+// error objects as text/plain too.
+func oauthError(r *response) *Error {
+	var obj struct {
+		Error       json.RawMessage `json:"error"`
+		Description json.RawMessage `json:"error_description"`
+		URI         json.RawMessage `json:"error_uri"`
+	}
+	if json.Unmarshal(r.body, &obj) != nil || obj.Error == nil {
+		return nil
+	}
+	var code string
+	if json.Unmarshal(obj.Error, &code) != nil || code == "" {
+		return nil
+	}
+	var desc, uri string
+	_ = json.Unmarshal(obj.Description, &desc)
+	_ = json.Unmarshal(obj.URI, &uri)
+	return &Error{
+		Code:        sanitize(redact(code, r.secrets), 128),
+		Description: sanitize(redact(desc, r.secrets), 1024),
+		URI:         sanitize(redact(uri, r.secrets), 1024),
+		StatusCode:  r.status,
+		Header:      r.header,
+		Body:        []byte(redact(string(r.body), r.secrets)),
+	}
+}
+
+// excerpt is the start of a body fit for an error message: at most 256
+// bytes, control characters replaced, secrets redacted.
+func excerpt(body []byte, secrets []string) string {
+	s := redact(string(body), secrets)
+	return sanitize(s, 256)
+}
+
+// sanitize cuts s to max bytes on a rune boundary and replaces control
+// characters, so a hostile server cannot forge log lines.
+func sanitize(s string, max int) string {
+	cut := false
+	if len(s) > max {
+		s = s[:max]
+		cut = true
+	}
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f {
+			return ' '
+		}
+		return r
+	}, s)
+	s = strings.TrimSpace(s)
+	if cut {
+		s += "…"
+	}
+	return s
+}
+
+// redact replaces every secret in s by "[redacted]".
+func redact(s string, secrets []string) string {
+	for _, v := range secrets {
+		if len(v) >= 4 && strings.Contains(s, v) {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+	}
+	return s
+}
+
+// redactErr returns err unchanged unless its text holds a secret; then an
+// error with the secret replaced that still matches what err matched.
+func redactErr(err error, secrets []string) error {
+	msg := err.Error()
+	if red := redact(msg, secrets); red != msg {
+		return &redactedError{msg: red, err: err}
+	}
+	return err
+}
+
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+
+// Unwrap lets errors.Is and errors.As see the original error, for context
+// cancellation and timeouts.
+func (e *redactedError) Unwrap() error { return e.err }

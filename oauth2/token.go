@@ -1,0 +1,214 @@
+package oauth2
+
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Token types a client understands (RFC 6749, section 7.1).
+const (
+	TokenTypeBearer = "Bearer" // RFC 6750
+	TokenTypeDPoP   = "DPoP"   // RFC 9449, section 5
+)
+
+// maxExpiresIn caps expires_in so that adding it to a time cannot overflow:
+// ten years is longer than any real token lives.
+const maxExpiresIn = 10 * 365 * 24 * time.Hour
+
+// Token is a successful access token response (RFC 6749, section 5.1) as the
+// client keeps it. It marshals to JSON and back without loss, for storage.
+type Token struct {
+	// AccessToken is the "access_token" member, the credential sent to
+	// resource servers. Never empty in a Token this package returns.
+	AccessToken string
+	// TokenType is "Bearer" or "DPoP", in that canonical spelling whatever
+	// case the server used (RFC 6749, section 5.1: case-insensitive). A
+	// response of any other type is refused with ErrUnsupportedTokenType,
+	// because a client must not use a token type it does not understand
+	// (section 7.1).
+	TokenType string
+	// RefreshToken is the "refresh_token" member, empty when none was issued.
+	RefreshToken string
+	// Expiry is when the access token expires: ReceivedAt plus "expires_in".
+	// Zero when the server gave no expires_in (the lifetime is unknown).
+	// expires_in of 0 or less gives a token that is already expired.
+	Expiry time.Time
+	// ReceivedAt is when the response was received, by Config.Clock.
+	ReceivedAt time.Time
+	// Scope is the "scope" member: the granted scope when it differs from
+	// the requested one (section 5.1).
+	Scope string
+	// IDToken is the OpenID Connect "id_token" member, unverified.
+	IDToken string
+	// IssuedTokenType is the RFC 8693 "issued_token_type" member.
+	IssuedTokenType string
+	// Extra holds every other member of the response as it was sent:
+	// Keycloak's "session_state", "refresh_expires_in", "not-before-policy".
+	Extra map[string]json.RawMessage
+}
+
+// Lifetime is Expiry minus ReceivedAt: how long the token was valid when it
+// arrived. Zero when the expiry is unknown.
+func (t *Token) Lifetime() time.Duration {
+	if t.Expiry.IsZero() {
+		return 0
+	}
+	return t.Expiry.Sub(t.ReceivedAt)
+}
+
+// Expired reports whether the token has expired at now. A token with an
+// unknown expiry never expires by this test.
+func (t *Token) Expired(now time.Time) bool {
+	return !t.Expiry.IsZero() && !now.Before(t.Expiry)
+}
+
+// ExtraString returns the extra member name when it is a JSON string, else "".
+func (t *Token) ExtraString(name string) string {
+	var s string
+	if raw, ok := t.Extra[name]; ok {
+		_ = json.Unmarshal(raw, &s)
+	}
+	return s
+}
+
+// storedToken is the JSON form of a Token.
+type storedToken struct {
+	AccessToken     string                     `json:"access_token"`
+	TokenType       string                     `json:"token_type"`
+	RefreshToken    string                     `json:"refresh_token,omitempty"`
+	Expiry          *time.Time                 `json:"expiry,omitempty"`
+	ReceivedAt      time.Time                  `json:"received_at"`
+	Scope           string                     `json:"scope,omitempty"`
+	IDToken         string                     `json:"id_token,omitempty"`
+	IssuedTokenType string                     `json:"issued_token_type,omitempty"`
+	Extra           map[string]json.RawMessage `json:"extra,omitempty"`
+}
+
+// MarshalJSON encodes the token for storage, expiry as an absolute time.
+func (t Token) MarshalJSON() ([]byte, error) {
+	s := storedToken{
+		AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken,
+		ReceivedAt: t.ReceivedAt, Scope: t.Scope, IDToken: t.IDToken,
+		IssuedTokenType: t.IssuedTokenType, Extra: t.Extra,
+	}
+	if !t.Expiry.IsZero() {
+		s.Expiry = &t.Expiry
+	}
+	return json.Marshal(s)
+}
+
+// UnmarshalJSON decodes what MarshalJSON encoded.
+func (t *Token) UnmarshalJSON(b []byte) error {
+	var s storedToken
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	*t = Token{
+		AccessToken: s.AccessToken, TokenType: s.TokenType, RefreshToken: s.RefreshToken,
+		ReceivedAt: s.ReceivedAt, Scope: s.Scope, IDToken: s.IDToken,
+		IssuedTokenType: s.IssuedTokenType, Extra: s.Extra,
+	}
+	if s.Expiry != nil {
+		t.Expiry = *s.Expiry
+	}
+	return nil
+}
+
+// parseToken reads a successful token response body: RFC 6749, section 5.1.
+// dpop tells whether the request carried a DPoP proof, the only case where a
+// DPoP token type is acceptable (RFC 9449, section 5).
+func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(body, &members); err != nil || members == nil {
+		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+	}
+	t := &Token{ReceivedAt: received}
+	str := func(name string, dst *string, required bool) error {
+		raw, ok := members[name]
+		delete(members, name)
+		if !ok || string(raw) == "null" {
+			if required {
+				return fmt.Errorf("%w: %s is missing", ErrMalformedResponse, name)
+			}
+			return nil
+		}
+		if err := json.Unmarshal(raw, dst); err != nil {
+			return fmt.Errorf("%w: %s is not a string", ErrMalformedResponse, name)
+		}
+		if required && *dst == "" {
+			return fmt.Errorf("%w: %s is empty", ErrMalformedResponse, name)
+		}
+		return nil
+	}
+	var tokenType string
+	for _, f := range []struct {
+		name     string
+		dst      *string
+		required bool
+	}{
+		{"access_token", &t.AccessToken, true},
+		{"token_type", &tokenType, true},
+		{"refresh_token", &t.RefreshToken, false},
+		{"scope", &t.Scope, false},
+		{"id_token", &t.IDToken, false},
+		{"issued_token_type", &t.IssuedTokenType, false},
+	} {
+		if err := str(f.name, f.dst, f.required); err != nil {
+			return nil, err
+		}
+	}
+	switch {
+	case strings.EqualFold(tokenType, TokenTypeBearer):
+		t.TokenType = TokenTypeBearer
+	case strings.EqualFold(tokenType, TokenTypeDPoP) && dpop:
+		t.TokenType = TokenTypeDPoP
+	default:
+		return nil, fmt.Errorf("%w: %q", ErrUnsupportedTokenType, sanitize(tokenType, 32))
+	}
+	if raw, ok := members["expires_in"]; ok {
+		delete(members, "expires_in")
+		d, known, err := parseExpiresIn(raw)
+		if err != nil {
+			return nil, err
+		}
+		if known {
+			t.Expiry = received.Add(d)
+		}
+	}
+	if len(members) > 0 {
+		t.Extra = members
+	}
+	return t, nil
+}
+
+// parseExpiresIn reads "expires_in" (RFC 6749, section 5.1): a JSON number
+// of seconds, or the same number as a decimal string, as some servers send
+// it. A fraction is truncated; null means unknown; anything else is
+// malformed. The result is clamped to [-maxExpiresIn, maxExpiresIn].
+func parseExpiresIn(raw json.RawMessage) (time.Duration, bool, error) {
+	s := string(raw)
+	if s == "null" {
+		return 0, false, nil
+	}
+	if len(s) >= 2 && s[0] == '"' {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, false, fmt.Errorf("%w: expires_in is not a number", ErrMalformedResponse)
+		}
+		s = strings.TrimSpace(s)
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || f != f || s == "" || strings.ContainsAny(s, "xXnN_iI") {
+		return 0, false, fmt.Errorf("%w: expires_in is not a number", ErrMalformedResponse)
+	}
+	limit := maxExpiresIn.Seconds()
+	switch {
+	case f > limit:
+		f = limit
+	case f < -limit:
+		f = -limit
+	}
+	return time.Duration(int64(f)) * time.Second, true, nil
+}

@@ -110,4 +110,8 @@ var (
 	ErrMissingEndpoint = errors.New("oauth2: endpoint not configured")
 	// ErrInvalidConfig: the Config or the call's arguments cannot make a valid request.
 	ErrInvalidConfig = errors.New("oauth2: invalid configuration")
+	// ErrIssuerMismatch: an issuer identifier differs from the one expected:
+	// in a metadata document (RFC 8414, section 3.3) or in the "iss"
+	// parameter of an authorization response (RFC 9207, section 2.4).
+	ErrIssuerMismatch = errors.New("oauth2: issuer mismatch")
 )

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 )
@@ -49,30 +50,49 @@ func isSecretMember(name string) bool {
 }
 
 // secretValues lists the credential values a request carries, to be kept
-// out of every error and observation.
+// out of every error and observation: each value as sent, form-encoded and
+// JSON-escaped, since a server may echo any of these forms back. Longer
+// values come first, so a secret is redacted whole before any secret it
+// contains.
 func secretValues(form url.Values, h http.Header, clientSecret string) []string {
 	var out []string
-	for k, vs := range form {
-		if isSecretParam(k) {
-			out = append(out, vs...)
+	add := func(v string) {
+		if v == "" {
+			return
+		}
+		out = append(out, v)
+		if q := url.QueryEscape(v); q != v {
+			out = append(out, q)
+		}
+		if j, err := json.Marshal(v); err == nil && len(j) >= 2 && string(j[1:len(j)-1]) != v {
+			out = append(out, string(j[1:len(j)-1]))
 		}
 	}
-	if clientSecret != "" {
-		out = append(out, clientSecret, url.QueryEscape(clientSecret))
+	for k, vs := range form {
+		if isSecretParam(k) {
+			for _, v := range vs {
+				add(v)
+			}
+		}
 	}
+	add(clientSecret)
 	if a := h.Get("Authorization"); a != "" {
 		if _, cred, ok := strings.Cut(a, " "); ok {
-			out = append(out, cred)
+			add(cred)
 			if raw, err := base64.StdEncoding.DecodeString(cred); err == nil {
 				if _, pw, ok := strings.Cut(string(raw), ":"); ok {
-					out = append(out, pw)
+					add(pw)
 					if u, err := url.QueryUnescape(pw); err == nil {
-						out = append(out, u)
+						add(u)
 					}
 				}
 			}
 		}
 	}
+	if p := h.Get("DPoP"); p != "" {
+		add(p)
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
 	return out
 }
 
@@ -126,6 +146,7 @@ func redactExchange(ex *Exchange, secrets []string) {
 			}
 		}
 	}
+	ex.ResponseHeader = redactHeader(ex.ResponseHeader, secrets)
 	if len(ex.ResponseBody) > 0 {
 		ex.ResponseBody = redactJSONBody(ex.ResponseBody)
 		ex.ResponseBody = []byte(redact(string(ex.ResponseBody), secrets))

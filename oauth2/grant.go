@@ -2,7 +2,6 @@ package oauth2
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -68,7 +67,9 @@ func (c *Config) requestToken(ctx context.Context, form url.Values, header http.
 }
 
 // requestTokenOnce is one token request. An error object is an error
-// whatever the status, since some servers send one with 200.
+// whatever the status, since some servers send one with 200 (RFC 6749,
+// section 5.2 says 400; GitHub and Slack say 200). Anything else that is not
+// a 2xx JSON object is a *ResponseError. The body is parsed once.
 func (c *Config) requestTokenOnce(ctx context.Context, form url.Values, header http.Header) (*Token, error) {
 	r, err := c.post(ctx, c.Endpoint.TokenURL, form, true, header)
 	if err != nil {
@@ -79,18 +80,18 @@ func (c *Config) requestTokenOnce(ctx context.Context, form url.Values, header h
 			c.DPoP.UpdateNonce(c.Endpoint.TokenURL, n)
 		}
 	}
-	if e := oauthError(r); e != nil {
+	members := jsonObject(r.body)
+	if e := errorFromMembers(r, members); e != nil {
 		return nil, e
 	}
-	if r.status < 200 || r.status > 299 || !looksLikeJSONObject(r.body) {
+	if r.status < 200 || r.status > 299 || members == nil {
 		return nil, errorFrom(r)
 	}
-	return parseToken(r.body, c.now(), header.Get("DPoP") != "")
-}
-
-func looksLikeJSONObject(b []byte) bool {
-	var v map[string]json.RawMessage
-	return json.Unmarshal(b, &v) == nil && v != nil
+	t, err := tokenFromMembers(members, c.now(), header.Get("DPoP") != "")
+	if err != nil {
+		return nil, redactErr(err, r.secrets)
+	}
+	return t, nil
 }
 
 // CustomGrant is any grant type by its absolute URI or registered name

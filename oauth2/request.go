@@ -3,7 +3,6 @@ package oauth2
 import (
 	"context"
 	"encoding/json"
-
 	"fmt"
 	"io"
 	"mime"
@@ -73,6 +72,9 @@ func (c *Config) post(ctx context.Context, endpoint string, form url.Values, aut
 	}
 	if res.StatusCode >= 300 && res.StatusCode < 400 {
 		err = fmt.Errorf("%w: HTTP %d from %s", ErrRedirect, res.StatusCode, u.Redacted())
+		if loc := res.Header.Get("Location"); loc != "" {
+			err = fmt.Errorf("%w to %s", err, sanitize(redact(loc, secrets), 256))
+		}
 		c.observe(req, form, res, body, time.Since(start), err)
 		return nil, err
 	}
@@ -111,9 +113,9 @@ func errorFrom(r *response) error {
 	}
 	return &ResponseError{
 		StatusCode:  r.status,
-		ContentType: r.header.Get("Content-Type"),
+		ContentType: sanitize(r.header.Get("Content-Type"), 128),
 		Excerpt:     excerpt(r.body, r.secrets),
-		Header:      r.header,
+		Header:      redactHeader(r.header, r.secrets),
 	}
 }
 
@@ -121,29 +123,50 @@ func errorFrom(r *response) error {
 // body is not one. The Content-Type is not required to be JSON: servers send
 // error objects as text/plain too.
 func oauthError(r *response) *Error {
-	var obj struct {
-		Error       json.RawMessage `json:"error"`
-		Description json.RawMessage `json:"error_description"`
-		URI         json.RawMessage `json:"error_uri"`
-	}
-	if json.Unmarshal(r.body, &obj) != nil || obj.Error == nil {
+	return errorFromMembers(r, jsonObject(r.body))
+}
+
+// maxErrorBody bounds the copy of the body an *Error keeps.
+const maxErrorBody = 64 << 10
+
+// errorFromMembers is oauthError on a body already split into its members
+// (nil when it is not a JSON object). An object is an error response when
+// its "error" member is a non-empty string (RFC 6749, section 5.2); the
+// other members are taken when they are strings.
+func errorFromMembers(r *response, members map[string]json.RawMessage) *Error {
+	raw, ok := members["error"]
+	if !ok {
 		return nil
 	}
 	var code string
-	if json.Unmarshal(obj.Error, &code) != nil || code == "" {
+	if json.Unmarshal(raw, &code) != nil || code == "" {
 		return nil
 	}
 	var desc, uri string
-	_ = json.Unmarshal(obj.Description, &desc)
-	_ = json.Unmarshal(obj.URI, &uri)
+	_ = json.Unmarshal(members["error_description"], &desc)
+	_ = json.Unmarshal(members["error_uri"], &uri)
+	body := redact(string(r.body), r.secrets)
+	if len(body) > maxErrorBody {
+		body = body[:maxErrorBody]
+	}
 	return &Error{
 		Code:        sanitize(redact(code, r.secrets), 128),
 		Description: sanitize(redact(desc, r.secrets), 1024),
 		URI:         sanitize(redact(uri, r.secrets), 1024),
 		StatusCode:  r.status,
-		Header:      r.header,
-		Body:        []byte(redact(string(r.body), r.secrets)),
+		Header:      redactHeader(r.header, r.secrets),
+		Body:        []byte(body),
 	}
+}
+
+// jsonObject returns the members of a JSON object body, or nil when body is
+// not one.
+func jsonObject(body []byte) map[string]json.RawMessage {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return nil
+	}
+	return m
 }
 
 // excerpt is the start of a body fit for an error message: at most 256
@@ -175,7 +198,9 @@ func sanitize(s string, max int) string {
 	return s
 }
 
-// redact replaces every secret in s by "[redacted]".
+// redact replaces every secret in s by "[redacted]". Secrets shorter than 4
+// bytes are left alone: redacting them would garble the text and hide
+// nothing worth hiding.
 func redact(s string, secrets []string) string {
 	for _, v := range secrets {
 		if len(v) >= 4 && strings.Contains(s, v) {
@@ -205,3 +230,23 @@ func (e *redactedError) Error() string { return e.msg }
 // Unwrap lets errors.Is and errors.As see the original error, for context
 // cancellation and timeouts.
 func (e *redactedError) Unwrap() error { return e.err }
+
+// redactHeader returns h, or a copy of it with every secret in its values
+// redacted when a server echoed one into a header.
+func redactHeader(h http.Header, secrets []string) http.Header {
+	var out http.Header
+	for k, vs := range h {
+		for i, v := range vs {
+			if red := redact(v, secrets); red != v {
+				if out == nil {
+					out = h.Clone()
+				}
+				out[k][i] = red
+			}
+		}
+	}
+	if out == nil {
+		return h
+	}
+	return out
+}

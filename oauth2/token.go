@@ -1,6 +1,7 @@
 package oauth2
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -20,6 +21,12 @@ const maxExpiresIn = 10 * 365 * 24 * time.Hour
 
 // Token is a successful access token response (RFC 6749, section 5.1) as the
 // client keeps it. It marshals to JSON and back without loss, for storage.
+//
+// A response becomes a Token only when it has a non-empty string
+// access_token and a token_type the client understands: a missing
+// token_type is ErrMalformedResponse (strict: the member is REQUIRED, and
+// guessing Bearer could misuse a DPoP-bound token), an unknown one is
+// ErrUnsupportedTokenType.
 type Token struct {
 	// AccessToken is the "access_token" member, the credential sent to
 	// resource servers. Never empty in a Token this package returns.
@@ -33,8 +40,9 @@ type Token struct {
 	// RefreshToken is the "refresh_token" member, empty when none was issued.
 	RefreshToken string
 	// Expiry is when the access token expires: ReceivedAt plus "expires_in".
-	// Zero when the server gave no expires_in (the lifetime is unknown).
-	// expires_in of 0 or less gives a token that is already expired.
+	// Zero when the server gave no expires_in, or null (the lifetime is
+	// unknown). expires_in of 0 or less gives a token that is already
+	// expired: Expiry equals ReceivedAt, or is before it.
 	Expiry time.Time
 	// ReceivedAt is when the response was received, by Config.Clock.
 	ReceivedAt time.Time
@@ -121,10 +129,28 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 // dpop tells whether the request carried a DPoP proof, the only case where a
 // DPoP token type is acceptable (RFC 9449, section 5).
 func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil || members == nil {
+	members := jsonObject(body)
+	if members == nil {
 		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
 	}
+	return tokenFromMembers(members, received, dpop)
+}
+
+// tokenFromMembers is parseToken on a body already split into its members,
+// which it consumes. The policy, member by member (RFC 6749, section 5.1):
+//
+//   - access_token: REQUIRED, a non-empty string, else ErrMalformedResponse.
+//   - token_type: REQUIRED, a string, else ErrMalformedResponse. oauthkit is
+//     strict here where some libraries quietly assume Bearer: a response
+//     without a type is a broken response, and guessing could send a
+//     DPoP-bound token as a bearer token. "Bearer" matches in any letter
+//     case; "DPoP" (any case) only when the request carried a DPoP proof;
+//     any other type is ErrUnsupportedTokenType (section 7.1).
+//   - expires_in: see parseExpiresIn.
+//   - refresh_token, scope, id_token, issued_token_type: strings when
+//     present; null is absent; another type is ErrMalformedResponse.
+//   - every other member is kept in Extra, compacted.
+func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dpop bool) (*Token, error) {
 	t := &Token{ReceivedAt: received}
 	str := func(name string, dst *string, required bool) error {
 		raw, ok := members[name]
@@ -165,6 +191,8 @@ func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
 		t.TokenType = TokenTypeBearer
 	case strings.EqualFold(tokenType, TokenTypeDPoP) && dpop:
 		t.TokenType = TokenTypeDPoP
+	case len(tokenType) > 32:
+		return nil, fmt.Errorf("%w: a %d-byte token_type", ErrUnsupportedTokenType, len(tokenType))
 	default:
 		return nil, fmt.Errorf("%w: %q", ErrUnsupportedTokenType, sanitize(tokenType, 32))
 	}
@@ -179,15 +207,39 @@ func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
 		}
 	}
 	if len(members) > 0 {
+		for k, raw := range members {
+			members[k] = canonicalJSON(raw)
+		}
 		t.Extra = members
 	}
 	return t, nil
 }
 
-// parseExpiresIn reads "expires_in" (RFC 6749, section 5.1): a JSON number
-// of seconds, or the same number as a decimal string, as some servers send
-// it. A fraction is truncated; null means unknown; anything else is
-// malformed. The result is clamped to [-maxExpiresIn, maxExpiresIn].
+// canonicalJSON is raw as encoding/json writes a json.RawMessage: compact,
+// with <, > and & escaped. Keeping Extra in this form makes a Token survive
+// MarshalJSON and UnmarshalJSON byte for byte.
+func canonicalJSON(raw json.RawMessage) json.RawMessage {
+	var compact, out bytes.Buffer
+	if json.Compact(&compact, raw) != nil {
+		return raw
+	}
+	json.HTMLEscape(&out, compact.Bytes())
+	return out.Bytes()
+}
+
+// parseExpiresIn reads "expires_in" (RFC 6749, section 5.1). The rule:
+//
+//   - a JSON number of seconds, or the same number as a decimal string
+//     ("3600", as PayPal and Azure send it), is accepted; a fraction is
+//     truncated (3600.5 is 3600 s);
+//   - 0 means the token is already expired when received, never "does not
+//     expire"; a negative value means the same;
+//   - null, or no member at all, means the lifetime is unknown: Expiry
+//     stays zero;
+//   - anything else (true, "abc", an object, NaN, Inf, hex) is
+//     ErrMalformedResponse;
+//   - the result is clamped to ten years either way, so that no value can
+//     overflow a time.Duration (9223372037 s would wrap to negative).
 func parseExpiresIn(raw json.RawMessage) (time.Duration, bool, error) {
 	s := string(raw)
 	if s == "null" {

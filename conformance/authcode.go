@@ -1,0 +1,3 @@
+package conformance
+
+func authCodeScenarios() []Scenario { return nil }

@@ -1,0 +1,3 @@
+package conformance
+
+func clientCredentialsScenarios() []Scenario { return nil }

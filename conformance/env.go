@@ -1,0 +1,254 @@
+package conformance
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/oauthkit/oauthkit/keycloaktest"
+	"github.com/oauthkit/oauthkit/oauth2"
+)
+
+// Provider is the authorization server under test: a Keycloak, reached at
+// BaseURL and administered through Admin.
+type Provider struct {
+	// Name names the provider in reports.
+	Name string
+	// BaseURL is the server's base URL, e.g. "http://127.0.0.1:8080",
+	// without a trailing slash. Realm R lives at BaseURL + "/realms/R".
+	BaseURL string
+	// AdminUser and AdminPassword log in to the master realm through the
+	// admin-cli client. The seed scenarios use them directly.
+	AdminUser     string
+	AdminPassword string
+	// Admin is the administration client that provisions each scenario's
+	// realm. Nil when the provider cannot be administered.
+	Admin *keycloaktest.Admin
+	// HTTPClient is the base client of every request scenarios make to the
+	// provider; nil means a client with a 30-second timeout.
+	HTTPClient *http.Client
+	// Unavailable, when set, says why there is no provider (for example
+	// "-short: Keycloak not started"): every scenario that needs anything
+	// of the provider is skipped with this reason.
+	Unavailable string
+}
+
+// NewKeycloakProvider returns the provider for a Keycloak server started
+// (or found) by keycloaktest.
+func NewKeycloakProvider(srv *keycloaktest.Server) *Provider {
+	name := "Keycloak"
+	if srv.Version != "" {
+		name += " " + srv.Version
+	}
+	return &Provider{
+		Name:          name + " at " + srv.URL,
+		BaseURL:       srv.URL,
+		AdminUser:     srv.AdminUser,
+		AdminPassword: srv.AdminPassword,
+		Admin:         srv.Admin(),
+	}
+}
+
+// Has reports whether the provider meets need.
+func (p *Provider) Has(need Need) bool {
+	if p == nil || p.Unavailable != "" {
+		return false
+	}
+	switch need {
+	case NeedAdmin, NeedLogin:
+		return p.Admin != nil && p.BaseURL != ""
+	case NeedMasterAdmin:
+		return p.AdminUser != "" && p.BaseURL != ""
+	}
+	return false
+}
+
+// unmet returns why the provider does not meet needs, or "" when it does.
+func (p *Provider) unmet(needs []Need) string {
+	if len(needs) == 0 {
+		return ""
+	}
+	if p == nil {
+		return "no provider under test"
+	}
+	if p.Unavailable != "" {
+		return p.Unavailable
+	}
+	var missing []string
+	for _, n := range needs {
+		if !p.Has(n) {
+			missing = append(missing, string(n))
+		}
+	}
+	if len(missing) > 0 {
+		return "provider lacks " + strings.Join(missing, ", ")
+	}
+	return ""
+}
+
+// Env is what a scenario runs in: the provider, a place to record
+// evidence, and clean-ups run when the scenario ends. Each scenario gets
+// its own Env; its methods are safe for concurrent use.
+type Env struct {
+	// Provider is the server under test.
+	Provider *Provider
+	// ScenarioID is the ID of the running scenario.
+	ScenarioID string
+
+	log *evidenceLog
+
+	mu       sync.Mutex
+	cleanups []func(context.Context) error
+	secrets  []string
+}
+
+func newEnv(p *Provider, id string) *Env {
+	return &Env{Provider: p, ScenarioID: id, log: &evidenceLog{}}
+}
+
+// Record appends an observed exchange to the scenario's evidence: method,
+// URL, authorization scheme, form (secret values redacted), status and the
+// start of the redacted response body. Its signature is that of
+// oauth2.Config.Observer:
+//
+//	cfg.Observer = e.Record
+func (e *Env) Record(ex *oauth2.Exchange) {
+	if ex != nil {
+		e.log.add(exchangeEvidence(ex))
+	}
+}
+
+// Notef appends a note to the scenario's evidence. It must not be given
+// secrets.
+func (e *Env) Notef(format string, args ...any) {
+	e.log.add(Evidence{Note: fmt.Sprintf(format, args...)})
+}
+
+// AddSecret registers values that must never appear in the scenario's
+// evidence or failure reason: passwords, client secrets, tokens. The
+// runner redacts any that do and fails the scenario, since oauthkit leaked
+// them. Values shorter than 6 bytes are ignored (they would match by
+// chance).
+func (e *Env) AddSecret(values ...string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, v := range values {
+		if len(v) >= 6 {
+			e.secrets = append(e.secrets, v)
+		}
+	}
+}
+
+func (e *Env) secretValues() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return append([]string(nil), e.secrets...)
+}
+
+// Evidence returns a copy of the evidence recorded so far.
+func (e *Env) Evidence() []Evidence { return e.log.snapshot() }
+
+// Cleanup registers f to run when the scenario ends, whatever its outcome,
+// with a context of its own. Clean-ups run in reverse order of
+// registration; an error fails a scenario that otherwise passed.
+func (e *Env) Cleanup(f func(ctx context.Context) error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.cleanups = append(e.cleanups, f)
+}
+
+func (e *Env) cleanup(ctx context.Context) error {
+	e.mu.Lock()
+	fs := e.cleanups
+	e.cleanups = nil
+	e.mu.Unlock()
+	var errs []error
+	for i := len(fs) - 1; i >= 0; i-- {
+		if err := fs[i](ctx); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// HTTPClient returns a client for requests to the provider that records
+// each request (method, URL, authorization scheme, status) as evidence.
+// Wrap its Transport to watch requests more closely.
+func (e *Env) HTTPClient() *http.Client {
+	base := &http.Client{Timeout: 30 * time.Second}
+	if e.Provider != nil && e.Provider.HTTPClient != nil {
+		c := *e.Provider.HTTPClient
+		base = &c
+	}
+	rt := base.Transport
+	if rt == nil {
+		rt = http.DefaultTransport
+	}
+	base.Transport = &recordingTransport{base: rt, log: e.log}
+	return base
+}
+
+// Admin returns the provider's administration client. It is nil unless
+// the scenario declares [NeedAdmin] (or the provider has one anyway).
+func (e *Env) Admin() *keycloaktest.Admin {
+	if e.Provider == nil {
+		return nil
+	}
+	return e.Provider.Admin
+}
+
+// NewRealm creates a realm for this scenario alone, named after the
+// scenario with a random suffix, and deletes it when the scenario ends.
+// opts.Name is ignored.
+func (e *Env) NewRealm(ctx context.Context, opts keycloaktest.RealmOptions) (*keycloaktest.Realm, error) {
+	admin := e.Admin()
+	if admin == nil {
+		return nil, Skip("the provider has no administration API")
+	}
+	opts.Name = uniqueName("oauthkit-" + strings.ToLower(e.ScenarioID))
+	realm, err := admin.CreateRealm(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("creating realm: %w", err)
+	}
+	e.Notef("realm %s created", realm.Name)
+	e.Cleanup(func(ctx context.Context) error {
+		if err := admin.DeleteRealm(ctx, realm.Name); err != nil {
+			return fmt.Errorf("deleting realm %s: %w", realm.Name, err)
+		}
+		return nil
+	})
+	return realm, nil
+}
+
+// NewUserAgent returns a headless user agent that logs users in through
+// the provider's login pages, its requests recorded as evidence.
+func (e *Env) NewUserAgent() *keycloaktest.UserAgent {
+	return keycloaktest.NewUserAgent(e.HTTPClient())
+}
+
+// MasterEndpoint returns the endpoints of the provider's master realm.
+func (e *Env) MasterEndpoint() oauth2.Endpoint {
+	iss := e.Provider.BaseURL + "/realms/master"
+	oidc := iss + "/protocol/openid-connect"
+	return oauth2.Endpoint{
+		Issuer:           iss,
+		AuthorizationURL: oidc + "/auth",
+		TokenURL:         oidc + "/token",
+		IntrospectionURL: oidc + "/token/introspect",
+		RevocationURL:    oidc + "/revoke",
+	}
+}
+
+// uniqueName returns prefix followed by a random suffix, for realms,
+// clients and users that must not collide across scenarios and runs.
+func uniqueName(prefix string) string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return prefix + "-" + hex.EncodeToString(b[:])
+}

@@ -1,0 +1,3 @@
+package conformance
+
+func errorScenarios() []Scenario { return nil }

@@ -1,0 +1,3 @@
+package conformance
+
+func rotationScenarios() []Scenario { return nil }

@@ -1,0 +1,38 @@
+// Package httpclient is an OAuth 2.0 client session: an *http.Client that
+// carries an access token and renews it, the Go counterpart of Authlib's
+// OAuth2Session.
+//
+// A [Session] fetches a token with any oauth2.Grant ([Session.FetchToken])
+// or starts from a stored one ([Options.Token]). [Session.Client] returns
+// an ordinary *http.Client whose requests carry the token: as
+// "Authorization: Bearer", or as "Authorization: DPoP" with a proof when
+// the token is DPoP-bound. Before a request, a token that is due (it
+// expires within the leeway, or half its lifetime has passed when the
+// leeway is longer than that) is refreshed with the refresh token, or, for
+// the client credentials grant, by running the grant again. Concurrent
+// requests share one refresh; [Options.OnToken] receives each new token
+// before any request uses it, to persist it.
+//
+// The token goes only to the origin of the request the caller made, never
+// across a redirect to another origin. A 401 invalid_token is answered
+// with one refresh and one retry, a DPoP use_dpop_nonce challenge with one
+// retry and a new proof. A refresh rejected with invalid_grant or
+// invalid_client stops the Session and every request returns the
+// *oauth2.Error (its text is the server's, e.g. "invalid_grant: Session not
+// active") until the next FetchToken; a 429, a 5xx or a network failure
+// makes the Session back off, using the current token while it is still
+// valid.
+//
+// Specifications:
+//   - RFC 6749, The OAuth 2.0 Authorization Framework: sections 4.4 and 6
+//     (renewal), 5.2 (errors)
+//   - RFC 6750, Bearer Token Usage: sections 2.1 (Authorization header)
+//     and 3 (WWW-Authenticate)
+//   - RFC 9449, OAuth 2.0 Demonstrating Proof of Possession (DPoP):
+//     sections 7.1 and 9
+//   - RFC 9110, HTTP Semantics: sections 10.2.3 (Retry-After) and 11.6.1
+//     (WWW-Authenticate)
+//   - RFC 9700, OAuth 2.0 Security Best Current Practice: section 4.14.2
+//     (refresh token rotation)
+//   - RFC 6454, The Web Origin Concept
+package httpclient

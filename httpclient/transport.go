@@ -1,0 +1,156 @@
+package httpclient
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/oauthkit/oauthkit/oauth2"
+)
+
+// maxDrain bounds what is read of a rejected response before it is closed
+// for a retry; reading lets the connection be reused.
+const maxDrain = 64 << 10
+
+// transport is the http.RoundTripper of [Session.Client]. It follows the
+// RoundTripper contract: the caller's request is never modified (a shallow
+// copy with a new header map is sent), and its body is closed even when an
+// error is returned before it is sent.
+type transport struct {
+	s    *Session
+	base http.RoundTripper
+}
+
+// RoundTrip authorizes req with the Session's token (RFC 6750, section 2.1,
+// or RFC 9449, section 7.1 for DPoP) when req goes to the origin of the
+// request the caller made, and sends it with the base transport. A 401
+// that refreshing can cure is answered once: invalid_token with a refresh
+// (RFC 6750, section 3.1), use_dpop_nonce with a new proof (RFC 9449,
+// section 9). Only a request whose body can be sent again is retried.
+func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Response != nil && !sameOrigin(firstRequest(req).URL, req.URL) {
+		return t.base.RoundTrip(withoutCredentials(req))
+	}
+	st, err := t.s.current(req.Context())
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	out, err := t.authorize(req, st, req.Body)
+	if err != nil {
+		closeBody(req)
+		return nil, err
+	}
+	res, err := t.base.RoundTrip(out)
+	if err != nil {
+		return nil, err
+	}
+	if st.dpop {
+		t.noteNonce(req, res)
+	}
+	if res.StatusCode != http.StatusUnauthorized {
+		return res, nil
+	}
+	return t.retry(req, st, res)
+}
+
+// retry answers a 401 at most once; see RoundTrip. A 401 without an error
+// code, an insufficient_scope 403 and challenges of another scheme are
+// returned as they are: a new token cannot fix them (HT-04).
+func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response) (*http.Response, error) {
+	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
+		return res, nil // the body is gone
+	}
+	scheme := oauth2.TokenTypeBearer
+	if st.dpop {
+		scheme = oauth2.TokenTypeDPoP
+	}
+	c, ok := findChallenge(res.Header.Values("Www-Authenticate"), scheme)
+	if !ok {
+		return res, nil
+	}
+	next := st
+	switch c.param("error") {
+	case "invalid_token":
+		nst, err := t.s.renew(req.Context(), st)
+		if err != nil {
+			discard(res)
+			return nil, err
+		}
+		if nst == nil {
+			return res, nil
+		}
+		next = nst
+	case oauth2.ErrorUseDPoPNonce:
+		// noteNonce recorded the nonce; a challenge without one cannot
+		// be answered. The token is not refreshed (DP-01).
+		if !st.dpop || res.Header.Get("DPoP-Nonce") == "" {
+			return res, nil
+		}
+	default:
+		return res, nil
+	}
+
+	body := req.Body
+	if req.GetBody != nil && body != nil && body != http.NoBody {
+		b, err := req.GetBody()
+		if err != nil {
+			return res, nil
+		}
+		body = b
+	}
+	out, err := t.authorize(req, next, body)
+	if err != nil {
+		if body != nil {
+			body.Close()
+		}
+		discard(res)
+		return nil, err
+	}
+	discard(res)
+	res, err = t.base.RoundTrip(out)
+	if err == nil && next.dpop {
+		t.noteNonce(req, res)
+	}
+	return res, err
+}
+
+// authorize returns a shallow copy of req with body and the headers that
+// carry st: Authorization, and a fresh DPoP proof for a DPoP token.
+func (t *transport) authorize(req *http.Request, st *tokenState, body io.ReadCloser) (*http.Request, error) {
+	var proof string
+	if st.dpop {
+		var err error
+		proof, err = t.s.cfg.DPoP.Proof(req.Method, req.URL.String(), st.tok.AccessToken)
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := new(http.Request)
+	*out = *req
+	out.Body = body
+	out.Header = copyHeader(req.Header, 2)
+	out.Header["Authorization"] = st.auth
+	if proof != "" {
+		out.Header["Dpop"] = []string{proof}
+	}
+	return out, nil
+}
+
+// noteNonce records a nonce the resource server sent (RFC 9449, section 9).
+func (t *transport) noteNonce(req *http.Request, res *http.Response) {
+	if n := res.Header.Get("DPoP-Nonce"); n != "" {
+		t.s.cfg.DPoP.UpdateNonce(req.URL.String(), n)
+	}
+}
+
+// discard reads a little of a response body and closes it.
+func discard(res *http.Response) {
+	_, _ = io.CopyN(io.Discard, res.Body, maxDrain)
+	res.Body.Close()
+}
+
+func closeBody(req *http.Request) {
+	if req.Body != nil {
+		req.Body.Close()
+	}
+}

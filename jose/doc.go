@@ -1,0 +1,33 @@
+// Package jose implements the parts of JSON Object Signing and Encryption
+// that an OAuth 2.0 / OpenID Connect client needs: keys and key sets, signed
+// tokens (compact JWS), JWT claims, and a cached remote key set.
+//
+// Verification is strict and allow-list based. Verify and VerifyJWT take the
+// accepted algorithms from the caller; "none" is never accepted; a key is
+// used only with an algorithm that fits its type, curve, "use" and "alg";
+// keys never come from the token itself ("jku", "x5u", "jwk" and "x5c" are
+// ignored); any "crit" header rejects; sizes are checked before decoding;
+// headers and claims are parsed by a strict JSON scanner that rejects
+// duplicate and case-variant member names; claims are parsed only after the
+// signature verified.
+//
+// RemoteKeySet fetches a JWKS URI through the caller's *http.Client, caches it,
+// refetches at most once per interval on an unknown "kid", coalesces
+// concurrent fetches, and keeps serving cached keys while a refresh fails.
+//
+// Sign and SignClaims create tokens for client authentication
+// (private_key_jwt, client_secret_jwt) and DPoP proofs.
+//
+// JWE (encrypted tokens) is not implemented: a five-segment token is rejected
+// as malformed.
+//
+// Specifications:
+//   - RFC 7515, JSON Web Signature (compact serialization only)
+//   - RFC 7517, JSON Web Key
+//   - RFC 7518, JSON Web Algorithms (RS*, PS*, ES*, HS*)
+//   - RFC 7519, JSON Web Token
+//   - RFC 7638, JSON Web Key Thumbprint
+//   - RFC 8037, EdDSA (Ed25519) for JOSE
+//   - RFC 8725, JSON Web Token Best Current Practices
+//   - RFC 9449, section 4.2, DPoP proof headers (signing side)
+package jose

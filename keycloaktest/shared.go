@@ -1,0 +1,105 @@
+package keycloaktest
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// Shared is one Keycloak for a whole test binary. Declare one in the test
+// package and run it from TestMain:
+//
+//	var kc keycloaktest.Shared
+//
+//	func TestMain(m *testing.M) { os.Exit(kc.Run(m, keycloaktest.Options{})) }
+//
+//	func TestLogin(t *testing.T) {
+//		srv := kc.Server(t) // skips the test when Keycloak is unavailable
+//		realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
+//		...
+//	}
+//
+// With -short, or when Keycloak cannot start, the tests that call Server
+// skip with the reason, and the others run. When $OAUTHKIT_REQUIRE_KEYCLOAK
+// is set (see EnvRequire), both cases fail the test binary instead.
+type Shared struct {
+	srv    *Server
+	reason string
+}
+
+// Run starts Keycloak (unless -short), runs the tests, stops Keycloak and
+// returns the exit code for os.Exit. It parses the command-line flags if
+// that has not happened yet.
+func (s *Shared) Run(m *testing.M, opts Options) int {
+	if !flag.Parsed() {
+		flag.Parse()
+	}
+	required := keycloakRequired()
+	switch {
+	case testing.Short():
+		s.reason = "Keycloak not started in -short mode"
+		if required {
+			fmt.Fprintf(os.Stderr, "keycloaktest: %s is set, but -short skips the Keycloak tests\n", EnvRequire)
+			return 1
+		}
+	default:
+		// The overall limit covers a download and build on a cold cache.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
+		began := time.Now()
+		srv, err := Start(ctx, opts)
+		cancel()
+		if err != nil {
+			if required {
+				fmt.Fprintf(os.Stderr, "keycloaktest: %s is set and Keycloak did not start: %v\n", EnvRequire, err)
+				return 1
+			}
+			s.reason = "Keycloak unavailable: " + firstLine(err.Error())
+			fmt.Fprintf(os.Stderr, "keycloaktest: skipping Keycloak tests: %v\n", err)
+		} else {
+			s.srv = srv
+			if testing.Verbose() {
+				fmt.Fprintf(os.Stderr, "keycloaktest: Keycloak %s (%s) at %s, ready in %s\n", srv.Version, srv.Source, srv.URL, time.Since(began).Round(time.Millisecond))
+			}
+		}
+	}
+	code := m.Run()
+	if s.srv != nil {
+		if err := s.srv.Close(); err != nil {
+			fmt.Fprintf(os.Stderr, "keycloaktest: stopping Keycloak: %v\n", err)
+		}
+	}
+	return code
+}
+
+// Server returns the shared server, or skips t (fails it, when
+// $OAUTHKIT_REQUIRE_KEYCLOAK is set) when there is none.
+func (s *Shared) Server(t testing.TB) *Server {
+	t.Helper()
+	if s.srv == nil {
+		reason := s.reason
+		if reason == "" {
+			reason = "Keycloak not started: call Shared.Run from TestMain"
+		}
+		if keycloakRequired() {
+			t.Fatalf("keycloaktest: %s is set: %s", EnvRequire, reason)
+		}
+		t.Skip(reason)
+	}
+	return s.srv
+}
+
+func keycloakRequired() bool {
+	v := strings.TrimSpace(os.Getenv(EnvRequire))
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

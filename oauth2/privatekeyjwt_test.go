@@ -1,0 +1,172 @@
+package oauth2_test
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/ed25519"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oauthkit/oauthkit/jose"
+	"github.com/oauthkit/oauthkit/oauth2"
+)
+
+// assertionRecorder is a token endpoint that records the forms it gets.
+type assertionRecorder struct {
+	mu    sync.Mutex
+	forms []url.Values
+	basic bool
+}
+
+func (a *assertionRecorder) handler(w http.ResponseWriter, r *http.Request) {
+	r.ParseForm()
+	a.mu.Lock()
+	a.forms = append(a.forms, r.PostForm)
+	if _, _, ok := r.BasicAuth(); ok {
+		a.basic = true
+	}
+	a.mu.Unlock()
+	replyJSON(w, 200, okToken)
+}
+
+// checkAssertion verifies a client assertion form with key and returns its
+// header and claims.
+func checkAssertion(t *testing.T, form url.Values, key jose.JWK, alg jose.Algorithm) (jose.Header, *jose.Claims) {
+	t.Helper()
+	if got := form.Get("client_assertion_type"); got != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
+		t.Errorf("client_assertion_type = %q", got)
+	}
+	if form.Get("client_id") != "client" || form.Has("client_secret") {
+		t.Errorf("form = %v", form)
+	}
+	h, payload, err := jose.Verify(context.Background(), form.Get("client_assertion"), jose.StaticKeySet{key},
+		jose.VerifyOptions{Algorithms: []jose.Algorithm{alg}})
+	if err != nil {
+		t.Fatalf("assertion does not verify: %v", err)
+	}
+	claims, err := jose.ParseClaims(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h, claims
+}
+
+func TestPrivateKeyJWT_Algorithms(t *testing.T) {
+	rsaKey, _ := rsa.GenerateKey(rand.Reader, 2048)
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	p384, _ := ecdsa.GenerateKey(elliptic.P384(), rand.Reader)
+	p521, _ := ecdsa.GenerateKey(elliptic.P521(), rand.Reader)
+	_, edKey, _ := ed25519.GenerateKey(rand.Reader)
+	cases := []struct {
+		key     any
+		alg     jose.Algorithm // configured
+		wantAlg jose.Algorithm
+	}{
+		{rsaKey, "", jose.RS256},
+		{rsaKey, jose.PS384, jose.PS384},
+		{p256, "", jose.ES256},
+		{p384, "", jose.ES384},
+		{p521, "", jose.ES512},
+		{edKey, "", jose.EdDSA},
+	}
+	for _, tc := range cases {
+		t.Run(string(tc.wantAlg), func(t *testing.T) {
+			rec := &assertionRecorder{}
+			cfg := startTokenEndpoint(t, rec.handler)
+			cfg.ClientSecret = ""
+			cfg.Endpoint.Issuer = "https://as.example/realms/r"
+			now := time.Unix(1_750_000_000, 0)
+			cfg.Clock = func() time.Time { return now }
+			key := jose.JWK{KeyID: "client-key-1", Key: tc.key}
+			cfg.AuthMethod = oauth2.PrivateKeyJWT{Key: key, Algorithm: tc.alg}
+			for i := 0; i < 2; i++ {
+				if _, err := cfg.Token(context.Background(), oauth2.ClientCredentialsGrant{}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			pub, _ := key.Public()
+			h, c := checkAssertion(t, rec.forms[0], pub, tc.wantAlg)
+			if h.Algorithm != tc.wantAlg || h.KeyID != "client-key-1" || h.Type != "" {
+				t.Errorf("header = %+v", h)
+			}
+			if c.Issuer != "client" || c.Subject != "client" {
+				t.Errorf("iss, sub = %q, %q", c.Issuer, c.Subject)
+			}
+			// TE-17: aud is the issuer identifier, one string, never the token endpoint.
+			if string(c.Raw["aud"]) != `"https://as.example/realms/r"` {
+				t.Errorf("aud = %s", c.Raw["aud"])
+			}
+			if c.IssuedAt == nil || !c.IssuedAt.Time().Equal(now) || c.Expiry == nil || !c.Expiry.Time().Equal(now.Add(60*time.Second)) {
+				t.Errorf("iat, exp = %v, %v", c.IssuedAt, c.Expiry)
+			}
+			if len(c.ID) < 22 {
+				t.Errorf("jti %q is shorter than 128 bits", c.ID)
+			}
+			_, c2 := checkAssertion(t, rec.forms[1], pub, tc.wantAlg)
+			if c2.ID == c.ID || rec.forms[0].Get("client_assertion") == rec.forms[1].Get("client_assertion") {
+				t.Error("the assertion was reused")
+			}
+			if rec.basic {
+				t.Error("Basic credentials sent as well")
+			}
+		})
+	}
+}
+
+func TestPrivateKeyJWT_TE17_AudienceFallbackAndType(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rec := &assertionRecorder{}
+	cfg := startTokenEndpoint(t, rec.handler)
+	cfg.Endpoint.Issuer = ""
+	key := jose.JWK{Key: p256}
+	cfg.AuthMethod = oauth2.PrivateKeyJWT{Key: key, Type: "client-authentication+jwt"}
+	if _, err := cfg.Token(context.Background(), oauth2.ClientCredentialsGrant{}); err != nil {
+		t.Fatal(err)
+	}
+	pub, _ := key.Public()
+	h, c := checkAssertion(t, rec.forms[0], pub, jose.ES256)
+	var aud string
+	json.Unmarshal(c.Raw["aud"], &aud)
+	if aud != cfg.Endpoint.TokenURL {
+		t.Errorf("aud = %q, want the token endpoint %q when no issuer is configured", aud, cfg.Endpoint.TokenURL)
+	}
+	if h.Type != "client-authentication+jwt" || h.KeyID != "" {
+		t.Errorf("header = %+v", h)
+	}
+}
+
+func TestPrivateKeyJWT_Errors(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	rec := &assertionRecorder{}
+	cfg := startTokenEndpoint(t, rec.handler)
+	ctx := context.Background()
+	for name, m := range map[string]oauth2.PrivateKeyJWT{
+		"public key":      {Key: jose.JWK{Key: &p256.PublicKey}, Algorithm: jose.ES256},
+		"wrong alg":       {Key: jose.JWK{Key: p256}, Algorithm: jose.RS256},
+		"no key":          {},
+		"symmetric":       {Key: jose.NewSymmetricKey([]byte("0123456789abcdef0123456789abcdef"))},
+		"key alg differs": {Key: jose.JWK{Key: p256, Algorithm: jose.ES384}},
+	} {
+		cfg.AuthMethod = m
+		if _, err := cfg.Token(ctx, oauth2.ClientCredentialsGrant{}); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+	cfg.AuthMethod = oauth2.PrivateKeyJWT{Key: jose.JWK{Key: p256}}
+	cfg.Endpoint.Issuer = ""
+	cfg.ClientID = ""
+	if _, err := cfg.Token(ctx, oauth2.ClientCredentialsGrant{}); !errors.Is(err, oauth2.ErrInvalidConfig) {
+		t.Errorf("no client id: %v", err)
+	}
+	if len(rec.forms) != 0 {
+		t.Errorf("%d requests sent with a broken client authentication", len(rec.forms))
+	}
+}

@@ -1,0 +1,274 @@
+package oauth2_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/oauthkit/oauthkit/oauth2"
+)
+
+// fixedClock is the time every test token is received at.
+var fixedClock = time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// tokenFrom runs a client credentials grant against a server answering
+// status and body.
+func tokenFrom(t *testing.T, status int, body string) (*oauth2.Token, error) {
+	t.Helper()
+	cfg := startTokenEndpoint(t, func(w http.ResponseWriter, r *http.Request) { replyJSON(w, status, body) })
+	cfg.Clock = func() time.Time { return fixedClock }
+	return cfg.Token(context.Background(), oauth2.ClientCredentialsGrant{})
+}
+
+func TestToken_TE01_ErrorInside200(t *testing.T) {
+	for _, body := range []string{
+		`{"error":"invalid_grant","error_description":"bad code"}`,
+		`{"error":"invalid_grant","error_description":"bad code","access_token":"looks-fine","token_type":"bearer"}`,
+	} {
+		_, err := tokenFrom(t, 200, body)
+		var e *oauth2.Error
+		if !errors.As(err, &e) {
+			t.Fatalf("%s: err = %v, want *oauth2.Error", body, err)
+		}
+		if e.Code != "invalid_grant" || e.Description != "bad code" || e.StatusCode != 200 {
+			t.Errorf("%s: error = %+v", body, e)
+		}
+		if !errors.Is(err, &oauth2.Error{Code: oauth2.ErrorInvalidGrant}) {
+			t.Errorf("errors.Is by code failed")
+		}
+	}
+}
+
+func TestToken_TE02_MissingOrInvalidAccessToken(t *testing.T) {
+	for _, body := range []string{
+		`{"token_type":"Bearer"}`,
+		`{"access_token":"","token_type":"Bearer"}`,
+		`{"access_token":123,"token_type":"Bearer"}`,
+		`{"access_token":{},"token_type":"Bearer"}`,
+		`{"access_token":null,"token_type":"Bearer"}`,
+		`{"access_token":["a"],"token_type":"Bearer"}`,
+		`{}`,
+		`{"error":"","access_token":""}`,
+	} {
+		tok, err := tokenFrom(t, 200, body)
+		if !errors.Is(err, oauth2.ErrMalformedResponse) || tok != nil {
+			t.Errorf("%s: token %v, err %v; want ErrMalformedResponse", body, tok, err)
+		}
+	}
+}
+
+func TestToken_TE03_MissingTokenType(t *testing.T) {
+	// Policy: strict. token_type is REQUIRED (RFC 6749, section 5.1).
+	for _, body := range []string{
+		`{"access_token":"at"}`,
+		`{"access_token":"at","token_type":null}`,
+		`{"access_token":"at","token_type":""}`,
+		`{"access_token":"at","token_type":1}`,
+	} {
+		if _, err := tokenFrom(t, 200, body); !errors.Is(err, oauth2.ErrMalformedResponse) {
+			t.Errorf("%s: err = %v, want ErrMalformedResponse", body, err)
+		}
+	}
+}
+
+func TestToken_TE04_UnknownTokenType(t *testing.T) {
+	for _, typ := range []string{"mac", "N_A", "pop", "DPoP", "dpop", "Bearer ", "Bearer\u0000", "Basic"} {
+		body, _ := json.Marshal(map[string]string{"access_token": "at", "token_type": typ})
+		tok, err := tokenFrom(t, 200, string(body))
+		if !errors.Is(err, oauth2.ErrUnsupportedTokenType) || tok != nil {
+			t.Errorf("token_type %q: token %v, err %v; want ErrUnsupportedTokenType", typ, tok, err)
+		}
+	}
+}
+
+func TestToken_TE05_TokenTypeCase(t *testing.T) {
+	for _, typ := range []string{"bearer", "BEARER", "Bearer", "bEaReR"} {
+		tok, err := tokenFrom(t, 200, `{"access_token":"at","token_type":"`+typ+`"}`)
+		if err != nil {
+			t.Fatalf("%s: %v", typ, err)
+		}
+		if tok.TokenType != "Bearer" {
+			t.Errorf("%s: TokenType = %q, want canonical Bearer", typ, tok.TokenType)
+		}
+	}
+}
+
+func TestToken_TE06_ExpiresInZoo(t *testing.T) {
+	const unknown = time.Duration(-1 << 63)
+	cases := []struct {
+		raw      string
+		lifetime time.Duration // unknown: no Expiry
+		bad      bool
+	}{
+		{`3600`, time.Hour, false},
+		{`"3600"`, time.Hour, false},
+		{`" 3600 "`, time.Hour, false},
+		{`3600.5`, time.Hour, false},
+		{`"3600.9"`, time.Hour, false},
+		{`3.6e3`, time.Hour, false},
+		{`null`, unknown, false},
+		{`0`, 0, false},
+		{`-5`, -5 * time.Second, false},
+		{`"abc"`, 0, true},
+		{`""`, 0, true},
+		{`true`, 0, true},
+		{`{}`, 0, true},
+		{`[3600]`, 0, true},
+		{`"NaN"`, 0, true},
+		{`"Inf"`, 0, true},
+		{`"0x10"`, 0, true},
+		{`1e400`, 0, true},
+		{`9223372037`, 10 * 365 * 24 * time.Hour, false},
+		{`1e300`, 10 * 365 * 24 * time.Hour, false},
+		{`-1e300`, -10 * 365 * 24 * time.Hour, false},
+	}
+	for _, tc := range cases {
+		tok, err := tokenFrom(t, 200, `{"access_token":"at","token_type":"Bearer","expires_in":`+tc.raw+`}`)
+		if tc.bad {
+			if !errors.Is(err, oauth2.ErrMalformedResponse) {
+				t.Errorf("expires_in %s: err = %v, want ErrMalformedResponse", tc.raw, err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("expires_in %s: %v", tc.raw, err)
+			continue
+		}
+		if tc.lifetime == unknown {
+			if !tok.Expiry.IsZero() || tok.Expired(fixedClock.Add(100*365*24*time.Hour)) {
+				t.Errorf("expires_in %s: Expiry = %v, want unknown", tc.raw, tok.Expiry)
+			}
+			continue
+		}
+		if got := tok.Expiry.Sub(fixedClock); got != tc.lifetime {
+			t.Errorf("expires_in %s: lifetime %v, want %v", tc.raw, got, tc.lifetime)
+		}
+		if tc.lifetime <= 0 && !tok.Expired(fixedClock) {
+			t.Errorf("expires_in %s: token not expired on arrival", tc.raw)
+		}
+		if tc.lifetime > 0 && tok.Expired(fixedClock) {
+			t.Errorf("expires_in %s: token expired on arrival", tc.raw)
+		}
+	}
+	// No member at all: unknown too.
+	tok, err := tokenFrom(t, 200, `{"access_token":"at","token_type":"Bearer"}`)
+	if err != nil || !tok.Expiry.IsZero() || tok.Lifetime() != 0 {
+		t.Errorf("no expires_in: %v, %v", tok, err)
+	}
+}
+
+// keycloakResponse is the shape of a Keycloak token response.
+const keycloakResponse = `{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.c2ln","expires_in":60,"refresh_expires_in":1800,` +
+	`"refresh_token":"eyJhbGciOiJIUzUxMiJ9.e30.c2ln","token_type":"Bearer","id_token":"eyJ.e30.x",` +
+	`"not-before-policy":0,"session_state":"5e1b7c0a-9f3c-4c2b-8d5e-2f6b7a1c9d3e","scope":"openid profile email",` +
+	`"custom":{"nested": [1, 2, {"a":"<b>"}]}}`
+
+func TestToken_KeycloakShape(t *testing.T) {
+	tok, err := tokenFrom(t, 200, keycloakResponse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &oauth2.Token{
+		AccessToken:  "eyJhbGciOiJSUzI1NiJ9.e30.c2ln",
+		TokenType:    "Bearer",
+		RefreshToken: "eyJhbGciOiJIUzUxMiJ9.e30.c2ln",
+		Expiry:       fixedClock.Add(time.Minute),
+		ReceivedAt:   fixedClock,
+		Scope:        "openid profile email",
+		IDToken:      "eyJ.e30.x",
+		Extra: map[string]json.RawMessage{
+			"refresh_expires_in": json.RawMessage(`1800`),
+			"not-before-policy":  json.RawMessage(`0`),
+			"session_state":      json.RawMessage(`"5e1b7c0a-9f3c-4c2b-8d5e-2f6b7a1c9d3e"`),
+			"custom":             json.RawMessage(`{"nested":[1,2,{"a":"\u003cb\u003e"}]}`),
+		},
+	}
+	if diff := cmp.Diff(want, tok); diff != "" {
+		t.Errorf("token (-want +got):\n%s", diff)
+	}
+	if got := tok.ExtraString("session_state"); got != "5e1b7c0a-9f3c-4c2b-8d5e-2f6b7a1c9d3e" {
+		t.Errorf("ExtraString(session_state) = %q", got)
+	}
+	if tok.ExtraString("refresh_expires_in") != "" || tok.ExtraString("absent") != "" {
+		t.Errorf("ExtraString of a number or an absent member is not empty")
+	}
+	if tok.Lifetime() != time.Minute {
+		t.Errorf("Lifetime = %v", tok.Lifetime())
+	}
+}
+
+func TestToken_JSONRoundTrip(t *testing.T) {
+	tok, err := tokenFrom(t, 200, keycloakResponse)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := []*oauth2.Token{tok, {AccessToken: "a", TokenType: "DPoP", ReceivedAt: fixedClock}}
+	for _, tok := range tokens {
+		b, err := json.Marshal(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back oauth2.Token
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(tok, &back); diff != "" {
+			t.Errorf("round trip (-want +got):\n%s\n%s", diff, b)
+		}
+		b2, _ := json.Marshal(back)
+		if string(b2) != string(b) {
+			t.Errorf("second encoding differs:\n%s\n%s", b, b2)
+		}
+	}
+}
+
+func TestToken_ErrorText(t *testing.T) {
+	_, err := tokenFrom(t, 400, `{"error":"invalid_grant","error_description":"Session not active"}`)
+	if err == nil || err.Error() != "invalid_grant: Session not active" {
+		t.Fatalf("err = %v, want exactly %q", err, "invalid_grant: Session not active")
+	}
+	if !errors.Is(err, &oauth2.Error{Code: "invalid_grant"}) {
+		t.Error("errors.Is(err, &Error{Code: invalid_grant}) = false")
+	}
+	if errors.Is(err, &oauth2.Error{Code: "invalid_client"}) {
+		t.Error("matched another code")
+	}
+	if errors.Is(err, &oauth2.Error{Code: "invalid_grant", Description: "x"}) {
+		t.Error("a target with a description matched")
+	}
+	var e *oauth2.Error
+	if !errors.As(err, &e) || e.StatusCode != 400 || string(e.Body) == "" || e.Header.Get("Content-Type") != "application/json" {
+		t.Errorf("error = %+v", e)
+	}
+
+	_, err = tokenFrom(t, 401, `{"error":"invalid_client"}`)
+	if err == nil || err.Error() != "invalid_client" {
+		t.Errorf("err = %v, want %q", err, "invalid_client")
+	}
+	// Control characters from the server never reach the error text.
+	_, err = tokenFrom(t, 400, `{"error":"invalid_grant","error_description":"line1\nFAKE LOG LINE\r\u001b[0m"}`)
+	if err == nil || err.Error() != "invalid_grant: line1 FAKE LOG LINE  [0m" {
+		t.Errorf("err = %q", err)
+	}
+	// An "error" member that is not a string is not an OAuth error.
+	_, err = tokenFrom(t, 400, `{"error":{"code":1}}`)
+	var re *oauth2.ResponseError
+	if !errors.As(err, &re) || re.StatusCode != 400 {
+		t.Errorf("err = %v, want *ResponseError", err)
+	}
+}
+
+func TestToken_UnmarshalStored(t *testing.T) {
+	var tok oauth2.Token
+	err := json.Unmarshal([]byte(`{"access_token":"a","token_type":"Bearer","received_at":"2025-03-01T12:00:00Z"}`), &tok)
+	if err != nil || !tok.Expiry.IsZero() || !tok.ReceivedAt.Equal(fixedClock) {
+		t.Errorf("token %+v, err %v", tok, err)
+	}
+	if err := json.Unmarshal([]byte(`[]`), &tok); err == nil {
+		t.Error("an array decoded as a token")
+	}
+}

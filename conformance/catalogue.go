@@ -6,9 +6,15 @@ import (
 )
 
 // Catalogue returns every scenario, grouped by the file that defines them:
-// the seed scenarios first, then OAuth 2.0 grants, error responses, refresh
-// token rotation, OpenID Connect, and the hostile-server scenarios. IDs
-// are unique.
+// the seed scenarios first (seed.go), then client credentials
+// (clientcredentials.go), the authorization code and device grants
+// (authcode.go), error responses (errors.go), refresh token rotation
+// (rotation.go), token exchange, introspection, revocation and DPoP
+// (extensions.go), OpenID Connect (oidc_scenarios.go), and the
+// hostile-server scenarios (hostile_scenarios.go). IDs are unique.
+//
+// A new group is a function returning []Scenario in its own file, listed
+// here.
 func Catalogue() []Scenario {
 	var all []Scenario
 	for _, group := range [][]Scenario{
@@ -17,6 +23,7 @@ func Catalogue() []Scenario {
 		authCodeScenarios(),
 		errorScenarios(),
 		rotationScenarios(),
+		extensionScenarios(),
 		oidcScenarios(),
 		hostileScenarios(),
 	} {

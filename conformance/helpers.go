@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -233,4 +236,18 @@ func (l *tokenLog) all() []*oauth2.Token {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]*oauth2.Token(nil), l.list...)
+}
+
+// errorCode returns the "error" member of a JSON error response body.
+func errorCode(body []byte) string {
+	var v struct {
+		Error string `json:"error"`
+	}
+	_ = json.Unmarshal(body, &v)
+	return v.Error
+}
+
+// keys returns the names of the form's parameters, sorted.
+func keys(form url.Values) []string {
+	return slices.Sorted(maps.Keys(form))
 }

@@ -42,6 +42,29 @@ func BenchmarkPlainGet(b *testing.B) {
 	benchGet(b, &http.Client{Transport: tr}, srv.URL)
 }
 
+// BenchmarkPlainGetWithAuthorization sends the same bytes as a Session
+// does, with the header set by hand: the difference to BenchmarkPlainGet
+// is what the server spends on one more header.
+func BenchmarkPlainGetWithAuthorization(b *testing.B) {
+	srv, tr := benchServer(b)
+	c := &http.Client{Transport: tr}
+	auth := []string{"Bearer eyJhbGciOiJSUzI1NiJ9.payload.signature"}
+	b.ReportAllocs()
+	for b.Loop() {
+		req, err := http.NewRequest(http.MethodGet, srv.URL, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header["Authorization"] = auth
+		res, err := c.Do(req)
+		if err != nil {
+			b.Fatal(err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+}
+
 // BenchmarkSessionGet is the same GET through a Session's client, with a
 // valid token: the cost of authorizing a request.
 func BenchmarkSessionGet(b *testing.B) {
@@ -55,4 +78,41 @@ func BenchmarkSessionGet(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchGet(b, s.Client(), srv.URL)
+}
+
+// stubTransport answers every request at once without any I/O.
+type stubTransport struct{ res http.Response }
+
+func (s *stubTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	res := s.res
+	res.Request = req
+	return &res, nil
+}
+
+// BenchmarkOverhead isolates what the Session adds to a request: the same
+// client request over a transport that does no I/O, with and without the
+// Session's transport in front of it.
+func BenchmarkOverhead(b *testing.B) {
+	stub := &stubTransport{res: http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}}}
+	now := time.Now()
+	s := httpclient.New(&oauth2.Config{}, httpclient.Options{
+		Base:  &http.Client{Transport: stub},
+		Token: &oauth2.Token{AccessToken: "eyJhbGciOiJSUzI1NiJ9.payload.signature", TokenType: "Bearer", ReceivedAt: now, Expiry: now.Add(time.Hour)},
+	})
+	req, _ := http.NewRequest(http.MethodGet, "http://rs.test/x", nil)
+	for _, bc := range []struct {
+		name string
+		rt   http.RoundTripper
+	}{{"plain", stub}, {"session", s.Client().Transport}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				res, err := bc.rt.RoundTrip(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				res.Body.Close()
+			}
+		})
+	}
 }

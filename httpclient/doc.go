@@ -23,6 +23,30 @@
 // makes the Session back off, using the current token while it is still
 // valid.
 //
+// # When a token is refreshed
+//
+// Before each request the Session sends its token, refreshes it first, or
+// fails:
+//
+//   - A token is due at Expiry minus [Options.Leeway] or, when the leeway is
+//     as long as its lifetime or longer, once half its lifetime has passed.
+//     A token of unknown expiry is never due; only a 401 invalid_token
+//     renews it.
+//   - Every new token is sent at least once, even when it is due at once
+//     or the server issued it already expired (expires_in 0: if the
+//     request comes within MinRefreshInterval, and at least a second, of
+//     its arrival).
+//   - Automatic refreshes start at most once per
+//     [Options.MinRefreshInterval] (1 s), and not while backing off after a
+//     failure (1 s doubled per failure, or the server's Retry-After, capped
+//     at [Options.MaxBackoff]). Meanwhile a due token is sent while it has
+//     not expired; an expired one never is: the request fails at once
+//     with an [*ExpiredError] naming the reason, without contacting the
+//     authorization server.
+//   - A refresh that fails is not retried within the call that needed it:
+//     with rotating refresh tokens, a retry after a timeout can cost the
+//     whole session.
+//
 // Specifications:
 //   - RFC 6749, The OAuth 2.0 Authorization Framework: sections 4.4 and 6
 //     (renewal), 5.2 (errors)

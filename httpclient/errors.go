@@ -19,7 +19,7 @@ var (
 	// obtained with a grant the Session may run again (only
 	// oauth2.ClientCredentialsGrant is run again). Fetch a new token with
 	// [Session.FetchToken].
-	ErrCannotRefresh = errors.New("httpclient: token cannot be renewed: no refresh token and no grant that can be run again")
+	ErrCannotRefresh = errors.New("httpclient: no refresh token, and the token's grant cannot be run again")
 
 	// ErrRefreshLimited: a refresh is needed but the previous one began
 	// less than [Options.MinRefreshInterval] ago.
@@ -54,7 +54,7 @@ type ExpiredError struct {
 func (e *ExpiredError) Error() string {
 	msg := "httpclient: access token expired and cannot be renewed"
 	if e.wait > 0 {
-		msg += " for " + e.wait.Round(time.Millisecond).String()
+		msg += " for the next " + e.wait.Round(time.Millisecond).String()
 	}
 	if e.Reason != nil {
 		msg += ": " + e.Reason.Error()

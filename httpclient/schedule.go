@@ -112,9 +112,9 @@ func (s *Session) nextRefresh() time.Time {
 type action int
 
 const (
-	send    action = iota // send st as it is
-	refresh               // refresh first
-	fail                  // return the error
+	actSend    action = iota // send st as it is
+	actRefresh               // refresh first
+	actFail                  // return the error
 )
 
 // decide applies the schedule to st at now. Called with s.mu held, after
@@ -122,26 +122,26 @@ const (
 func (s *Session) decide(st *tokenState, now time.Time) (action, error) {
 	expired := st.expiredAt(now)
 	if !st.used && st.fresh && (!expired || now.Sub(st.installed) < max(s.set.minInterval, time.Second)) {
-		return send, nil // rule 3
+		return actSend, nil // rule 3
 	}
 	if s.refreshing {
-		return refresh, nil // join it
+		return actRefresh, nil // join it
 	}
 	next := s.nextRefresh()
 	canRenew := s.canRenew(st)
 	if !expired {
 		if canRenew && !now.Before(next) {
-			return refresh, nil
+			return actRefresh, nil
 		}
-		return send, nil // rule 4
+		return actSend, nil // rule 4
 	}
 	if !canRenew {
-		return fail, &ExpiredError{Expiry: st.expiry, Reason: ErrCannotRefresh}
+		return actFail, &ExpiredError{Expiry: st.expiry, Reason: ErrCannotRefresh}
 	}
 	if now.Before(next) {
-		return fail, s.notYet(st, now, next)
+		return actFail, s.notYet(st, now, next)
 	}
-	return refresh, nil
+	return actRefresh, nil
 }
 
 // notYet is the error for an expired token whose refresh may not start

@@ -76,14 +76,22 @@ func New(cfg *oauth2.Config, opts Options) *Session {
 }
 
 // Client returns an *http.Client that authorizes each request with the
-// Session's token, refreshing it first when it is due. Its Timeout, Jar and
+// Session's token, refreshing it first when it is due: "Authorization:
+// Bearer" (RFC 6750, section 2.1), or "Authorization: DPoP" with a proof
+// for a DPoP-bound token (RFC 9449, section 7.1). Its Timeout, Jar and
 // CheckRedirect are those of [Options.Base]; without one, its Timeout is
 // oauth2.DefaultTimeout. Each call returns a new *http.Client; they share
 // one Transport.
 //
 // The token goes only to the origin (scheme, host and port) of the request
 // the caller made: a redirect to another origin is sent without
-// Authorization and DPoP headers.
+// Authorization and DPoP headers. The token replaces any Authorization
+// header of the request.
+//
+// The scheme is the token's type. A DPoP token is never sent as Bearer;
+// a token the server issued as Bearer although oauth2.Config.DPoP is set
+// is sent as Bearer, without a proof: a caller that requires binding
+// checks [oauth2.Token.TokenType] after FetchToken.
 func (s *Session) Client() *http.Client {
 	c := &http.Client{Transport: s.rt}
 	if b := s.opts.Base; b != nil {
@@ -186,14 +194,14 @@ func (s *Session) current(ctx context.Context) (*tokenState, error) {
 		return st, nil
 	}
 	act, err := s.decide(st, now)
-	if act == send {
+	if act == actSend {
 		st.used = true
 	}
 	s.mu.Unlock()
 	switch act {
-	case send:
+	case actSend:
 		return st, nil
-	case fail:
+	case actFail:
 		return nil, err
 	}
 

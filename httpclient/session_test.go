@@ -98,7 +98,7 @@ func TestSession_StoredTokenUnusable(t *testing.T) {
 	}
 }
 
-// refreshAt returns how many refreshes the AS saw after the clock is moved
+// requestsAt returns how many refreshes the AS saw after the clock is moved
 // to each offset from the fetch and one request is sent.
 func requestsAt(t *testing.T, f *fixture, s *httpclient.Session, offsets ...time.Duration) []int32 {
 	t.Helper()

@@ -442,3 +442,23 @@ func TestClient_ContextCancelledWhileRefreshing(t *testing.T) {
 		t.Errorf("err = %v", err)
 	}
 }
+
+// DP-04 policy: a server that answers a DPoP token request with a Bearer
+// token gets the token back as Bearer, without a proof.
+func TestClient_DP04_BearerAnswerSentAsBearer(t *testing.T) {
+	f := newFixture(t, nil)
+	f.cfg.DPoP = &fakeProver{}
+	var proof string
+	f.rs.handle = func(w http.ResponseWriter, r *http.Request) { proof = r.Header.Get("DPoP") }
+	s := f.session(httpclient.Options{})
+	tok, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"})
+	if err != nil || tok.TokenType != "Bearer" {
+		t.Fatalf("%v %v", tok, err)
+	}
+	if _, _, err := get(t, s.Client(), "http://rs.test/x"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.rs.seen(); !cmp.Equal(got, []string{"Bearer at-1"}) || proof != "" {
+		t.Errorf("RS saw %q, proof %q", got, proof)
+	}
+}

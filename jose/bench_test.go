@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -75,6 +76,58 @@ func BenchmarkVerifyJWT(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+		})
+	}
+}
+
+// BenchmarkVerifyJWTRatio times the bare verification and VerifyJWT
+// alternately in one loop and reports the ratio of their median and minimum
+// per-call times. Alternating calls see the same machine load, which makes
+// the ratio meaningful on a busy host.
+func BenchmarkVerifyJWTRatio(b *testing.B) {
+	k := keys(b)
+	exp := Expected{Issuer: "https://op.test/realms/demo", Audience: "client-1", Now: fixedClock, RequireExpiry: true, RequireIssuedAt: true}
+	for _, c := range []struct {
+		alg  Algorithm
+		priv any
+	}{{RS256, k.rsa}, {ES256, k.p256}} {
+		key := JWK{KeyID: "kid-1", Key: c.priv}
+		pub := pubJWK(b, key)
+		set := StaticKeySet{pub}
+		tok := mustSign(b, key, c.alg, benchClaims(), SignOptions{Type: "JWT"})
+		opts := VerifyOptions{Algorithms: []Algorithm{c.alg}}
+		dot := strings.LastIndexByte(tok, '.')
+		input := tok[:dot]
+		sig, _ := base64.RawURLEncoding.DecodeString(tok[dot+1:])
+		bare := func() bool {
+			h := sha256.Sum256([]byte(input))
+			if c.alg == RS256 {
+				return rsa.VerifyPKCS1v15(pub.Key.(*rsa.PublicKey), crypto.SHA256, h[:], sig) == nil
+			}
+			r, s := new(big.Int).SetBytes(sig[:32]), new(big.Int).SetBytes(sig[32:])
+			return ecdsa.Verify(pub.Key.(*ecdsa.PublicKey), h[:], r, s)
+		}
+		b.Run(string(c.alg), func(b *testing.B) {
+			var bareT, fullT []time.Duration
+			for b.Loop() {
+				t0 := time.Now()
+				ok := bare()
+				t1 := time.Now()
+				_, _, err := VerifyJWT(bg, tok, set, opts, exp)
+				t2 := time.Now()
+				if !ok || err != nil {
+					b.Fatal("verification failed", err)
+				}
+				bareT = append(bareT, t1.Sub(t0))
+				fullT = append(fullT, t2.Sub(t1))
+			}
+			slices.Sort(bareT)
+			slices.Sort(fullT)
+			med := func(d []time.Duration) float64 { return float64(d[len(d)/2]) }
+			b.ReportMetric(med(bareT), "bare-median-ns")
+			b.ReportMetric(med(fullT), "verifyjwt-median-ns")
+			b.ReportMetric(med(fullT)/med(bareT), "ratio-median")
+			b.ReportMetric(float64(fullT[0])/float64(bareT[0]), "ratio-min")
 		})
 	}
 }

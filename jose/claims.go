@@ -210,6 +210,9 @@ func ParseClaims(payload []byte) (*Claims, error) {
 		case "iat":
 			dateIdx = 2
 		default:
+			if reg, ok := caseVariantOf(m.name, "iss", "sub", "aud", "exp", "nbf", "iat", "jti"); ok {
+				return nil, fmt.Errorf("%w: claim %q is a case variant of %q", ErrMalformed, truncate(name), reg)
+			}
 			continue
 		}
 		if m.kind != kindNumber {

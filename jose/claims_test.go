@@ -215,3 +215,12 @@ func TestVerifyJWT(t *testing.T) {
 	_, _, err = VerifyJWT(bg, nested, ks, VerifyOptions{Algorithms: []Algorithm{ES256}}, exp)
 	wantErr(t, err, ErrMalformed)
 }
+
+func TestParseClaims_CaseVariantOfRegisteredClaim(t *testing.T) {
+	// encoding/json would read "ISS" into an "iss" field; reject instead of
+	// ignoring it, so every reader agrees.
+	for _, s := range []string{`{"ISS":"evil"}`, `{"Exp":1}`, `{"` + "\u017f" + `ub":"x"}`} {
+		_, err := ParseClaims([]byte(s))
+		wantErr(t, err, ErrMalformed)
+	}
+}

@@ -539,3 +539,21 @@ func truncate(s string) string {
 	}
 	return s[:cut] + "..."
 }
+
+// caseVariantOf reports whether name equals one of names under case folding
+// without being identical to it. encoding/json would match such a member to
+// the registered one; this package rejects it so that every reader of a
+// verified document sees the same registered values.
+func caseVariantOf(name []byte, names ...string) (string, bool) {
+	for _, n := range names {
+		// A folded variant is at most three bytes per ASCII letter (for
+		// example U+212A KELVIN SIGN for 'k').
+		if len(name) > 3*len(n) || string(name) == n {
+			continue
+		}
+		if bytes.EqualFold(name, []byte(n)) {
+			return n, true
+		}
+	}
+	return "", false
+}

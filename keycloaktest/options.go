@@ -74,7 +74,7 @@ type Options struct {
 	CacheDir string
 
 	// StartTimeout bounds the wait for readiness of one start (not the
-	// download or build). Zero means 3 minutes.
+	// download or build). Zero means 5 minutes.
 	StartTimeout time.Duration
 
 	// JavaHeap holds the JVM heap options. Empty means "-Xms64m -Xmx1g".
@@ -99,7 +99,7 @@ func (o *Options) startTimeout() time.Duration {
 	if o.StartTimeout > 0 {
 		return o.StartTimeout
 	}
-	return 3 * time.Minute
+	return 5 * time.Minute
 }
 
 func (o *Options) javaHeap() string {

@@ -37,7 +37,9 @@ type AuthorizationOptions struct {
 // request to send the user agent to, and the record the callback is checked
 // against (RFC 6749, section 4.1; RFC 7636; RFC 9207). A Flow is used for
 // one callback only; keep it server-side (never in a cookie the user agent
-// could replay) and look it up by its State.
+// could replay) and look it up by its State. The once-only rule is kept in
+// memory: a Flow restored from storage starts unused, so remove it from the
+// store when its callback arrives.
 type Flow struct {
 	// URL is the authorization request: the authorization endpoint with
 	// the request parameters in its query (RFC 6749, section 4.1.1).

@@ -81,9 +81,9 @@ func ParseCallbackQuery(rawQuery string) (url.Values, error) {
 //     here, so a forged response cannot spend it;
 //  3. the flow has not had its callback yet, else [ErrFlowUsed]; from here
 //     on the flow is consumed whatever the outcome;
-//  4. "iss", when present, equals the flow's issuer (RFC 9207, section
-//     2.4), else [ErrIssuerMismatch]; when absent and the flow requires it,
-//     [ErrMissingIssuer];
+//  4. "iss", when present and the flow knows its issuer, equals it
+//     exactly (RFC 9207, section 2.4), else [ErrIssuerMismatch]; when
+//     absent and the flow requires it, [ErrMissingIssuer];
 //  5. an "error" response (section 4.1.2.1) is returned as an [*Error]
 //     with StatusCode 0, unless it also carries a code: that is
 //     [ErrInvalidCallback];

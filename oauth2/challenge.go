@@ -338,6 +338,8 @@ func isTChar(b byte) bool {
 	return strings.IndexByte("!#$%&'*+-.^_`|~", b) >= 0
 }
 
+// isToken68Char reports whether b may appear in a token68 before its
+// padding (RFC 9110, section 11.2).
 func isToken68Char(b byte) bool {
 	switch {
 	case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9':

@@ -2,6 +2,7 @@ package oauth2
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -150,4 +151,13 @@ func BenchmarkParseChallenges_Worst(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+func ExampleBearerChallenge() {
+	h := http.Header{}
+	h.Set("WWW-Authenticate", `Bearer realm="api", error="insufficient_scope", scope="orders:read orders:write"`)
+	if c, ok := BearerChallenge(h); ok {
+		fmt.Println(c.ErrorCode(), c.Scopes())
+	}
+	// Output: insufficient_scope [orders:read orders:write]
 }

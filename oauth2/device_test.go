@@ -425,3 +425,26 @@ func TestParseSeconds(t *testing.T) {
 		}
 	}
 }
+
+func ExampleConfig_PollDeviceToken() {
+	cfg := &Config{
+		ClientID: "tv-app",
+		Endpoint: Endpoint{
+			DeviceAuthorizationURL: "https://as.example/device",
+			TokenURL:               "https://as.example/token",
+		},
+	}
+	ctx := context.Background()
+	da, err := cfg.DeviceAuthorization(ctx, []string{"openid"}, nil)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Printf("Visit %s and enter %s\n", da.VerificationURI, da.UserCode)
+	tok, err := cfg.PollDeviceToken(ctx, da)
+	if err != nil {
+		fmt.Println(err) // access_denied, expired_token, ErrDeviceCodeExpired, ...
+		return
+	}
+	fmt.Println("signed in; token expires at", tok.Expiry)
+}

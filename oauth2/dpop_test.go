@@ -2,6 +2,8 @@ package oauth2
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
@@ -350,5 +352,30 @@ func BenchmarkDPoPKey_Proof(b *testing.B) {
 		if _, err := d.Proof("GET", "https://rs.test/api?q=1", "access-token"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func ExampleNewDPoPProver() {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		panic(err)
+	}
+	prover, err := NewDPoPProver(jose.JWK{Key: priv}, jose.ES256)
+	if err != nil {
+		panic(err)
+	}
+	cfg := &Config{
+		ClientID:     "worker",
+		ClientSecret: "secret",
+		Endpoint:     Endpoint{TokenURL: "https://as.example/token"},
+		DPoP:         prover,
+	}
+	tok, err := cfg.Token(context.Background(), ClientCredentialsGrant{})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	if tok.TokenType != TokenTypeDPoP {
+		fmt.Println("the server issued an unbound Bearer token")
 	}
 }

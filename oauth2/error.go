@@ -42,10 +42,11 @@ type Error struct {
 	// came back in a redirect.
 	StatusCode int
 	// Header holds the response headers (WWW-Authenticate, DPoP-Nonce,
-	// Retry-After).
+	// Retry-After), echoed secrets redacted.
 	Header http.Header
-	// Body is a bounded copy of the response body, with any secret of the
-	// request that the server echoed replaced by "[redacted]".
+	// Body is a copy of the response body, at most 64 KiB, with any secret
+	// of the request that the server echoed replaced by "[redacted]". Nil
+	// for an error that came back in a redirect.
 	Body []byte
 }
 

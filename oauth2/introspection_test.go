@@ -49,7 +49,7 @@ func TestIntrospect_Active(t *testing.T) {
 		t.Errorf("introspection %+v", in)
 	}
 	if !in.HasAudience("https://protected.example.net/resource") || in.HasAudience("other") || !in.HasScope("write") || in.HasScope("admin") {
-		t.Errorf("helpers on %+v", in)
+		t.Errorf("HasAudience or HasScope on %+v", in)
 	}
 	if string(in.Raw["extension_field"]) != `"twenty-seven"` {
 		t.Errorf("raw %v", in.Raw)

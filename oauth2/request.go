@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // response is a back-channel response, read whole within the size cap.
@@ -142,6 +143,10 @@ func errorFromMembers(r *response, members map[string]json.RawMessage) *Error {
 	if json.Unmarshal(raw, &code) != nil || code == "" {
 		return nil
 	}
+	code = sanitize(redact(code, r.secrets), 128)
+	if code == "" {
+		return nil // only control characters or spaces: not an error code
+	}
 	var desc, uri string
 	_ = json.Unmarshal(members["error_description"], &desc)
 	_ = json.Unmarshal(members["error_uri"], &uri)
@@ -150,7 +155,7 @@ func errorFromMembers(r *response, members map[string]json.RawMessage) *Error {
 		body = body[:maxErrorBody]
 	}
 	return &Error{
-		Code:        sanitize(redact(code, r.secrets), 128),
+		Code:        code,
 		Description: sanitize(redact(desc, r.secrets), 1024),
 		URI:         sanitize(redact(uri, r.secrets), 1024),
 		StatusCode:  r.status,
@@ -176,8 +181,9 @@ func excerpt(body []byte, secrets []string) string {
 	return sanitize(s, 256)
 }
 
-// sanitize cuts s to max bytes on a rune boundary and replaces control
-// characters, so a hostile server cannot forge log lines.
+// sanitize cuts s to at most max bytes on a rune boundary (plus "…" when
+// cut), makes it valid UTF-8 and replaces control characters, so a hostile
+// server cannot forge log lines or flood a message.
 func sanitize(s string, max int) string {
 	cut := false
 	if len(s) > max {
@@ -186,11 +192,19 @@ func sanitize(s string, max int) string {
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r
 	}, s)
+	if len(s) > max { // replacement characters are wider than the bytes they replace
+		i := max
+		for i > 0 && !utf8.RuneStart(s[i]) {
+			i--
+		}
+		s = s[:i]
+		cut = true
+	}
 	s = strings.TrimSpace(s)
 	if cut {
 		s += "…"

@@ -31,6 +31,7 @@ type UnavailableError struct {
 	Header http.Header
 }
 
+// Error returns the status and, when known, the delay asked for.
 func (e *UnavailableError) Error() string {
 	if e.RetryAfter > 0 {
 		return fmt.Sprintf("oauth2: service unavailable (HTTP %d), retry after %s", e.StatusCode, e.RetryAfter)

@@ -13,6 +13,10 @@ import (
 const (
 	TokenTypeBearer = "Bearer" // RFC 6750
 	TokenTypeDPoP   = "DPoP"   // RFC 9449, section 5
+	// TokenTypeNA is the token_type of a token exchange response whose
+	// issued token is not an access token (RFC 8693, section 2.2.1). Such a
+	// token is never sent to a resource server.
+	TokenTypeNA = "N_A"
 )
 
 // maxExpiresIn caps expires_in so that adding it to a time cannot overflow:
@@ -145,7 +149,9 @@ func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
 //     without a type is a broken response, and guessing could send a
 //     DPoP-bound token as a bearer token. "Bearer" matches in any letter
 //     case; "DPoP" (any case) only when the request carried a DPoP proof;
-//     any other type is ErrUnsupportedTokenType (section 7.1).
+//     "N_A" only in a token exchange response whose issued_token_type is
+//     not an access token (RFC 8693, section 2.2.1); any other type is
+//     ErrUnsupportedTokenType (section 7.1).
 //   - expires_in: see parseExpiresIn.
 //   - refresh_token, scope, id_token, issued_token_type: strings when
 //     present; null is absent; another type is ErrMalformedResponse.
@@ -191,6 +197,8 @@ func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dp
 		t.TokenType = TokenTypeBearer
 	case strings.EqualFold(tokenType, TokenTypeDPoP) && dpop:
 		t.TokenType = TokenTypeDPoP
+	case tokenType == TokenTypeNA && t.IssuedTokenType != "" && t.IssuedTokenType != "urn:ietf:params:oauth:token-type:access_token":
+		t.TokenType = TokenTypeNA
 	case len(tokenType) > 32:
 		return nil, fmt.Errorf("%w: a %d-byte token_type", ErrUnsupportedTokenType, len(tokenType))
 	default:

@@ -272,3 +272,21 @@ func TestToken_UnmarshalStored(t *testing.T) {
 		t.Error("an array decoded as a token")
 	}
 }
+
+// RFC 8693, section 2.2.1: "N_A" is the token type of an exchanged token
+// that is not an access token, and only there.
+func TestToken_TokenTypeNA(t *testing.T) {
+	ok := `{"access_token":"eyJ.x.y","token_type":"N_A","issued_token_type":"urn:ietf:params:oauth:token-type:id_token"}`
+	tok, err := tokenFrom(t, 200, ok)
+	if err != nil || tok.TokenType != oauth2.TokenTypeNA {
+		t.Fatalf("N_A id_token exchange: got %+v, %v", tok, err)
+	}
+	for _, body := range []string{
+		`{"access_token":"a","token_type":"N_A"}`,
+		`{"access_token":"a","token_type":"N_A","issued_token_type":"urn:ietf:params:oauth:token-type:access_token"}`,
+	} {
+		if _, err := tokenFrom(t, 200, body); !errors.Is(err, oauth2.ErrUnsupportedTokenType) {
+			t.Errorf("%s: err = %v, want ErrUnsupportedTokenType", body, err)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package oauth2
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -110,4 +111,24 @@ func TestExchange_ErrorResponse(t *testing.T) {
 	if !errors.Is(err, &Error{Code: "invalid_target"}) {
 		t.Fatalf("err = %v", err)
 	}
+}
+
+func ExampleConfig_Exchange() {
+	cfg := &Config{
+		ClientID:     "gateway",
+		ClientSecret: "secret",
+		Endpoint:     Endpoint{TokenURL: "https://as.example/token"},
+	}
+	userToken := "access token received by the gateway"
+	tok, err := cfg.Exchange(context.Background(), TokenExchangeGrant{
+		SubjectToken:       userToken,
+		SubjectTokenType:   TokenTypeAccessToken,
+		RequestedTokenType: TokenTypeAccessToken,
+		Audience:           []string{"orders-api"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	_ = tok // call orders-api with tok
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/oauthkit/oauthkit/jose"
@@ -30,6 +31,53 @@ func claimString(raw map[string]json.RawMessage, name string) (v string, ok bool
 		return "", true, fail(ErrMalformedClaim, "claim "+strconv.Quote(name)+" must be a string")
 	}
 	return v, true, nil
+}
+
+// maxStringClaims is the most names readStrings takes at once.
+const maxStringClaims = 8
+
+// readStrings reads the string members names of raw into out, and reports
+// in has which were present. The values share one allocation: on the
+// verification hot path this saves one allocation per claim.
+func readStrings(raw map[string]json.RawMessage, names []string, out []string, has []bool) error {
+	var contents [maxStringClaims][]byte
+	total := 0
+	for i, name := range names[:min(len(names), maxStringClaims)] {
+		m, ok := raw[name]
+		if !ok {
+			continue
+		}
+		has[i] = true
+		if len(m) < 2 || m[0] != '"' || m[len(m)-1] != '"' {
+			return fail(ErrMalformedClaim, "claim "+strconv.Quote(name)+" must be a string")
+		}
+		if bytes.IndexByte(m, '\\') >= 0 {
+			v, _, err := claimString(raw, name)
+			if err != nil {
+				return err
+			}
+			out[i] = v
+			continue
+		}
+		contents[i] = m[1 : len(m)-1]
+		total += len(contents[i])
+	}
+	if total == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.Grow(total)
+	for _, c := range contents {
+		b.Write(c)
+	}
+	all, off := b.String(), 0
+	for i, c := range contents {
+		if c != nil {
+			out[i] = all[off : off+len(c)]
+			off += len(c)
+		}
+	}
+	return nil
 }
 
 // claimTime returns the NumericDate member name of raw (RFC 7519, section 2),

@@ -5,23 +5,26 @@ import (
 	"crypto/sha512"
 	"crypto/subtle"
 	"encoding/base64"
-	"hash"
 
 	"github.com/oauthkit/oauthkit/jose"
 )
 
-// hashFor returns the hash that at_hash and c_hash use with the ID token's
-// "alg": the hash of the signature algorithm (OpenID Connect Core, section
-// 3.1.3.6), and SHA-512 for EdDSA with Ed25519, the only EdDSA curve jose
-// verifies. Any other algorithm has no defined hash and fails the check.
-func hashFor(alg jose.Algorithm) (func() hash.Hash, bool) {
+// tokenDigest returns the hash that at_hash and c_hash use with the ID
+// token's "alg", applied to value: the hash of the signature algorithm
+// (OpenID Connect Core, section 3.1.3.6), and SHA-512 for EdDSA with
+// Ed25519, the only EdDSA curve jose verifies. Any other algorithm has no
+// defined hash: ok is false and the check fails.
+func tokenDigest(alg jose.Algorithm, value string, buf *[sha512.Size]byte) (sum []byte, ok bool) {
 	switch alg {
 	case jose.RS256, jose.ES256, jose.PS256, jose.HS256:
-		return sha256.New, true
+		s := sha256.Sum256([]byte(value))
+		return buf[:copy(buf[:], s[:])], true
 	case jose.RS384, jose.ES384, jose.PS384, jose.HS384:
-		return sha512.New384, true
+		s := sha512.Sum384([]byte(value))
+		return buf[:copy(buf[:], s[:])], true
 	case jose.RS512, jose.ES512, jose.PS512, jose.HS512, jose.EdDSA:
-		return sha512.New, true
+		s := sha512.Sum512([]byte(value))
+		return buf[:copy(buf[:], s[:])], true
 	}
 	return nil, false
 }
@@ -31,25 +34,32 @@ func hashFor(alg jose.Algorithm) (func() hash.Hash, bool) {
 // implies (OpenID Connect Core, sections 3.1.3.6 and 3.3.2.11). It reports
 // false for an algorithm without a defined hash.
 func TokenHash(alg jose.Algorithm, value string) (string, bool) {
-	newHash, ok := hashFor(alg)
+	var buf [sha512.Size]byte
+	sum, ok := tokenDigest(alg, value, &buf)
 	if !ok {
 		return "", false
 	}
-	h := newHash()
-	h.Write([]byte(value))
-	var buf [sha512.Size]byte
-	sum := h.Sum(buf[:0])
 	return base64.RawURLEncoding.EncodeToString(sum[:len(sum)/2]), true
 }
 
 // checkTokenHash compares a claimed at_hash or c_hash with the value's hash.
 // kind is ErrAccessTokenHash or ErrCodeHash.
 func checkTokenHash(kind error, alg jose.Algorithm, claimed, value string) error {
-	want, ok := TokenHash(alg, value)
+	var buf [sha512.Size]byte
+	sum, ok := tokenDigest(alg, value, &buf)
 	if !ok {
-		return fail(kind, "no hash is defined for algorithm "+string(alg))
+		return fail(kind, "no hash is defined for algorithm "+cut(string(alg)))
 	}
-	if subtle.ConstantTimeCompare([]byte(want), []byte(claimed)) != 1 {
+	half := sum[:len(sum)/2]
+	// Decode the claim rather than encode the hash: no allocation, and a
+	// claim that is not canonical base64url cannot match.
+	var got [sha512.Size / 2]byte
+	enc := base64.RawURLEncoding.Strict()
+	if len(claimed) != enc.EncodedLen(len(half)) {
+		return fail(kind, "the hash does not match")
+	}
+	n, err := enc.Decode(got[:], []byte(claimed))
+	if err != nil || subtle.ConstantTimeCompare(got[:n], half) != 1 {
 		return fail(kind, "the hash does not match")
 	}
 	return nil

@@ -146,9 +146,16 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	if _, ok := raw["events"]; ok {
 		return nil, fail(ErrTokenType, "a token with an \"events\" claim is a logout or security event token")
 	}
-	if typ, ok, err := claimString(raw, "typ"); err != nil {
+	// The string claims this function reads, in one pass.
+	names := [...]string{"typ", "azp", "nonce", "acr", "at_hash", "c_hash", "sid"}
+	var strs [len(names)]string
+	var has [len(names)]bool
+	if err := readStrings(raw, names[:], strs[:], has[:]); err != nil {
 		return nil, err
-	} else if ok && typ != "ID" {
+	}
+	typ, azp, nonce, acr, atHash, cHash, sid := strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], strs[6]
+	hasAZP, hasNonce, hasATHash, hasCHash := has[1], has[2], has[4], has[5]
+	if has[0] && typ != "ID" {
 		return nil, fail(ErrTokenType, "claim \"typ\" is "+strconv.Quote(cut(typ))+", not \"ID\"")
 	}
 
@@ -172,10 +179,6 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Steps 4 and 5: "azp" (policy in the doc comment).
-	azp, hasAZP, err := claimString(raw, "azp")
-	if err != nil {
-		return nil, err
-	}
 	switch {
 	case hasAZP && azp != v.ClientID:
 		return nil, fail(ErrAuthorizedParty, fmt.Sprintf("azp %q is not the client_id", cut(azp)))
@@ -215,10 +218,6 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Step 11: "nonce" equals the nonce sent, when one was sent.
-	nonce, hasNonce, err := claimString(raw, "nonce")
-	if err != nil {
-		return nil, err
-	}
 	if opts.Nonce != "" {
 		if !hasNonce {
 			return nil, missing(ErrNonce, "nonce")
@@ -229,10 +228,6 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Step 12: "acr", through the caller's hook.
-	acr, _, err := claimString(raw, "acr")
-	if err != nil {
-		return nil, err
-	}
 	if v.ACR != nil {
 		if err := v.ACR(acr); err != nil {
 			return nil, &checkError{errs: []error{ErrACR, err}, detail: err.Error()}
@@ -265,10 +260,6 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Sections 3.1.3.8, 3.2.2.9 and 3.3.2.11: at_hash and c_hash.
-	atHash, hasATHash, err := claimString(raw, "at_hash")
-	if err != nil {
-		return nil, err
-	}
 	switch {
 	case hasATHash && opts.AccessToken != "":
 		if err := checkTokenHash(ErrAccessTokenHash, hdr.Algorithm, atHash, opts.AccessToken); err != nil {
@@ -276,10 +267,6 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 		}
 	case !hasATHash && opts.RequireAccessTokenHash:
 		return nil, missing(ErrAccessTokenHash, "at_hash")
-	}
-	cHash, hasCHash, err := claimString(raw, "c_hash")
-	if err != nil {
-		return nil, err
 	}
 	switch {
 	case hasCHash && opts.Code != "":
@@ -290,10 +277,6 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 		return nil, missing(ErrCodeHash, "c_hash")
 	}
 
-	sid, _, err := claimString(raw, "sid")
-	if err != nil {
-		return nil, err
-	}
 	amr, _, err := claimStrings(raw, "amr")
 	if err != nil {
 		return nil, err
@@ -386,7 +369,8 @@ func isJWTType(typ string) bool {
 // algorithm: the provider's keys for asymmetric algorithms, the client
 // secret for HS*.
 func (v *IDTokenVerifier) verifySignature(ctx context.Context, raw string) (jose.Header, []byte, error) {
-	asym, sym := v.algorithms()
+	var def [1]jose.Algorithm
+	asym, sym := v.algorithms(&def)
 	useSecret := false
 	switch {
 	case len(sym) == 0:
@@ -412,10 +396,12 @@ func (v *IDTokenVerifier) verifySignature(ctx context.Context, raw string) (jose
 }
 
 // algorithms splits the allow-list into asymmetric and HMAC algorithms.
-// HMAC ones are dropped without a client secret, "none" always.
-func (v *IDTokenVerifier) algorithms() (asym, sym []jose.Algorithm) {
+// HMAC ones are dropped without a client secret, "none" always. The default
+// list is written to def, which the caller keeps on its stack.
+func (v *IDTokenVerifier) algorithms(def *[1]jose.Algorithm) (asym, sym []jose.Algorithm) {
 	if len(v.Algorithms) == 0 {
-		return []jose.Algorithm{jose.RS256}, nil
+		def[0] = jose.RS256
+		return def[:], nil
 	}
 	plain := true
 	for _, a := range v.Algorithms {

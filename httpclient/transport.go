@@ -64,12 +64,12 @@ func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response)
 	if st.dpop {
 		scheme = oauth2.TokenTypeDPoP
 	}
-	c, ok := findChallenge(res.Header.Values("Www-Authenticate"), scheme)
+	c, ok := oauth2.FindChallenge(res.Header, scheme)
 	if !ok {
 		return res, nil
 	}
 	next := st
-	switch c.param("error") {
+	switch c.ErrorCode() {
 	case "invalid_token":
 		nst, err := t.s.renew(req.Context(), st)
 		if err != nil {

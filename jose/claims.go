@@ -156,6 +156,13 @@ type Claims struct {
 //
 // Call it only on a payload whose signature has been verified.
 func ParseClaims(payload []byte) (*Claims, error) {
+	return parseClaims(payload, true)
+}
+
+// parseClaims implements ParseClaims. When shared is false, payload is a
+// buffer nobody else holds (VerifyJWT's decoded payload) and Raw may alias it;
+// otherwise Raw gets a private copy.
+func parseClaims(payload []byte, shared bool) (*Claims, error) {
 	var buf [24]member
 	ms, err := scanObject(payload, buf[:0])
 	if err != nil {
@@ -164,7 +171,10 @@ func ParseClaims(payload []byte) (*Claims, error) {
 	// Private copies: Raw must not alias the caller's buffer, and names and
 	// plain string values are sliced from one string instead of copied one
 	// by one.
-	owned := bytes.Clone(payload)
+	owned := payload
+	if shared {
+		owned = bytes.Clone(payload)
+	}
 	doc := string(payload)
 	str := func(start, end int) string { return doc[start:end] }
 	c := &Claims{Raw: make(map[string]json.RawMessage, len(ms))}

@@ -22,7 +22,7 @@ func VerifyJWT(ctx context.Context, token string, keys KeySet, opts VerifyOption
 	if typeAllowed(hdr.ContentType, []string{"JWT"}) {
 		return Header{}, nil, fmt.Errorf("%w: nested JWTs (\"cty\":\"JWT\") are not supported", ErrMalformed)
 	}
-	claims, err := ParseClaims(payload)
+	claims, err := parseClaims(payload, false)
 	if err != nil {
 		return Header{}, nil, err
 	}

@@ -261,6 +261,18 @@ func (s *jsonScanner) scanNested(depth int, closer byte) error {
 	}
 }
 
+// plainStringBytes marks the bytes a JSON string may hold without further
+// checks: printable ASCII other than '"' and '\\'.
+const plainStringBytes = "" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x01\x01\x00\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x00\x01\x01\x01" +
+	"\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01\x01" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00" +
+	"\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"
+
 // scanString consumes a string (opening quote at s.pos) and reports whether
 // it held escape sequences. Control characters, invalid UTF-8, bad escapes
 // and unpaired UTF-16 surrogates are rejected.
@@ -268,6 +280,10 @@ func (s *jsonScanner) scanString() (escaped bool, err error) {
 	s.pos++
 	for s.pos < len(s.data) {
 		c := s.data[s.pos]
+		if plainStringBytes[c] != 0 {
+			s.pos++
+			continue
+		}
 		switch {
 		case c == '"':
 			s.pos++
@@ -481,9 +497,17 @@ const maxPairwiseMembers = 64
 // case (Unicode simple folding, as encoding/json matches them).
 func checkDuplicates(ms []member) error {
 	if len(ms) <= maxPairwiseMembers {
-		for i := 1; i < len(ms); i++ {
-			for j := 0; j < i; j++ {
-				if ms[i].fold == ms[j].fold && bytes.EqualFold(ms[i].name, ms[j].name) {
+		// Open addressing on the fold hash; the table is at most half full.
+		var table [2 * maxPairwiseMembers]uint8 // member index + 1; 0 = empty
+		const mask = 2*maxPairwiseMembers - 1
+		for i := range ms {
+			for slot := ms[i].fold & mask; ; slot = (slot + 1) & mask {
+				j := int(table[slot]) - 1
+				if j < 0 {
+					table[slot] = uint8(i + 1)
+					break
+				}
+				if ms[j].fold == ms[i].fold && bytes.EqualFold(ms[i].name, ms[j].name) {
 					return dupError(ms[j].name, ms[i].name)
 				}
 			}

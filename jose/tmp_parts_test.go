@@ -38,3 +38,29 @@ func BenchmarkParts(b *testing.B) {
 		}
 	})
 }
+
+func BenchmarkClaimParts(b *testing.B) {
+	payload := []byte(benchClaims())
+	b.Run("scan", func(b *testing.B) {
+		for b.Loop() {
+			var buf [24]member
+			scanObject(payload, buf[:0])
+		}
+	})
+	b.Run("map", func(b *testing.B) {
+		var buf [24]member
+		ms, _ := scanObject(payload, buf[:0])
+		doc := string(payload)
+		for b.Loop() {
+			m := make(map[string][]byte, len(ms))
+			for i := range ms {
+				m[doc[ms[i].nameStart:ms[i].nameEnd]] = payload[ms[i].valStart:]
+			}
+		}
+	})
+	b.Run("full", func(b *testing.B) {
+		for b.Loop() {
+			ParseClaims(payload)
+		}
+	})
+}

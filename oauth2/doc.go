@@ -13,6 +13,17 @@
 // bytes of any response. [Config.Observer] sees each exchange, with secrets
 // redacted, which is what a protocol tester or a learner wants to read.
 //
+// Where to find each protocol step:
+//   - grants: password.go, clientcredentials.go, refresh.go, authcode.go,
+//     device.go, tokenexchange.go, jwtbearer.go, and [CustomGrant];
+//   - client authentication: clientsecretbasic.go, clientsecretpost.go,
+//     none.go, clientsecretjwt.go, privatekeyjwt.go;
+//   - the authorization code flow: [Config.AuthorizationRequest] builds the
+//     URL with PKCE and state, [Flow.Exchange] checks the callback (state,
+//     RFC 9207 iss, error responses) and redeems the code;
+//   - metadata: [DiscoverMetadata]; introspection, revocation, PAR, DPoP
+//     and WWW-Authenticate challenges each in a file of their own.
+//
 // Specifications:
 //   - RFC 6749, The OAuth 2.0 Authorization Framework
 //   - RFC 6750, Bearer Token Usage (WWW-Authenticate challenges)
@@ -26,4 +37,6 @@
 //   - RFC 9126, Pushed Authorization Requests
 //   - RFC 9207, Authorization Server Issuer Identification
 //   - RFC 9449, Demonstrating Proof of Possession (DPoP)
+//   - RFC 9110, section 11.6.1, WWW-Authenticate challenges
+//   - RFC 9728, Protected Resource Metadata (the resource_metadata parameter)
 package oauth2

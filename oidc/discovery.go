@@ -89,10 +89,10 @@ func DiscoveryURL(issuer string) string {
 // most opts.MaxBodySize bytes.
 //
 // The document's "issuer" must equal issuer exactly, with no case or
-// trailing-slash normalization (section 4.3; HOSTILE DM-01), else
+// trailing-slash normalization (section 4.3), else
 // ErrIssuerMismatch and none of its endpoints is used. Members of the wrong
 // JSON type, and a document without authorization_endpoint, token_endpoint
-// or jwks_uri, fail with ErrInvalidMetadata (DM-02); every endpoint must be
+// or jwks_uri, fail with ErrInvalidMetadata; every endpoint must be
 // https, or http on a loopback host (ErrInsecureURL). The other REQUIRED
 // members of section 3 (response_types_supported, subject_types_supported,
 // id_token_signing_alg_values_supported) are type-checked when present but

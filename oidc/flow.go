@@ -155,7 +155,7 @@ func (rp *RelyingParty) StartLogin(opts LoginOptions) (*Login, error) {
 //     repeated parameters, state, RFC 9207 iss, error responses), and the
 //     code is redeemed with the PKCE verifier;
 //  2. the token response must hold an id_token when "openid" was requested
-//     (OpenID Connect Core, section 3.1.3.3; HOSTILE TE-16), else
+//     (OpenID Connect Core, section 3.1.3.3), else
 //     ErrMissingIDToken;
 //  3. the ID token is verified (section 3.1.3.7) with the login's nonce and
 //     max_age, and its at_hash, when present, against the access token

@@ -9,11 +9,9 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/sha512"
 	"encoding/base64"
 	"encoding/json"
 	"hash"
-	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -132,8 +130,6 @@ func hmacSigner(secret []byte, h func() hash.Hash) func(string) []byte {
 		return m.Sum(nil)
 	}
 }
-
-var _ = sha512.New
 
 // claims returns a valid ID token claim set for testNow.
 func idClaims() map[string]any {
@@ -306,5 +302,3 @@ func discoveryDoc(issuer string) map[string]any {
 		"backchannel_logout_supported":          true,
 	}
 }
-
-var _ = big.NewInt

@@ -43,7 +43,7 @@ func (u *UserInfo) Claims(v any) error {
 // UserInfoOptions are the expectations of one userinfo request.
 type UserInfoOptions struct {
 	// Subject is the ID token's "sub"; the response's "sub" must equal it
-	// (section 5.3.4; HOSTILE OI-11). Required.
+	// (section 5.3.4). Required.
 	Subject string
 	// ClientID is the client's client_id, which a signed response's "aud"
 	// must contain (section 5.3.2). Required to accept signed responses.
@@ -99,7 +99,7 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserIn
 //   - 200 with application/jwt: a JWS verified with opts.KeySet and
 //     opts.Algorithms, whose "iss" equals opts.Issuer and whose "aud"
 //     contains opts.ClientID; encrypted responses are not supported;
-//   - "sub" equals opts.Subject exactly, else ErrSubject (HOSTILE OI-11);
+//   - "sub" equals opts.Subject exactly, else ErrSubject;
 //   - a 401 or 403 with a Bearer challenge is an *oauth2.Error with the
 //     challenge's error code (RFC 6750, section 3.1) and the header; any
 //     other failure an *oauth2.ResponseError; a body over the size cap

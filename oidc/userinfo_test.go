@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -185,5 +187,53 @@ func TestUserInfo_TooLargeAndRedirect(t *testing.T) {
 	var re *oauth2.ResponseError
 	if !errors.As(err, &re) || re.StatusCode != http.StatusTemporaryRedirect || followed {
 		t.Errorf("redirect: got %v (followed %v)", err, followed)
+	}
+}
+
+// HT-10: a server that stalls after the headers cannot hold the call past
+// the caller's deadline.
+func TestUserInfo_HT10_Stall(t *testing.T) {
+	release := make(chan struct{})
+	ts, p := userinfoProvider(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write([]byte(`{"sub":`))
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	})
+	defer close(release)
+	_ = ts
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err := p.UserInfo(ctx, userinfoAT, UserInfoOptions{Subject: "s"})
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want a deadline error", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the call took %v", d)
+	}
+}
+
+// HT-10 for discovery.
+func TestDiscover_HT10_Stall(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if _, err := Discover(ctx, srv.Client(), srv.URL, DiscoveryOptions{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("got %v, want a deadline error", err)
 	}
 }

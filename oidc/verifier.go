@@ -52,7 +52,7 @@ type IDTokenVerifier struct {
 	// ClientSecret keys HS256/HS384/HS512 ID tokens (OpenID Connect Core,
 	// section 10.1): set it only for a confidential client that registered
 	// an HS* id_token_signed_response_alg. Empty for public clients, which
-	// then never accept an HMAC-signed token (HOSTILE OI-13).
+	// then never accept an HMAC-signed token.
 	ClientSecret string
 	// TrustedAudiences are audiences besides ClientID that "aud" may list.
 	// Any other audience rejects the token (step 3).
@@ -109,7 +109,7 @@ type VerifyOptions struct {
 // error (see the package's sentinel errors).
 //
 // Before the numbered steps, the token must be an ID token at all (RFC 8725,
-// section 3.11; HOSTILE OI-12): a "typ" header other than "JWT", an
+// section 3.11): a "typ" header other than "JWT", an
 // "events" claim (a logout token) or a Keycloak "typ" claim other than "ID"
 // (an access or refresh token) rejects it. "sub" must be present and at most
 // 255 ASCII characters (section 2).
@@ -313,7 +313,7 @@ func (v *IDTokenVerifier) leeway() time.Duration {
 }
 
 // checkAudience is step 3: aud contains the client_id and no untrusted
-// audience (HOSTILE OI-02).
+// audience.
 func (v *IDTokenVerifier) checkAudience(aud jose.Audience, raw map[string]json.RawMessage) error {
 	if _, ok := raw["aud"]; !ok {
 		return missing(ErrAudience, "aud")
@@ -342,7 +342,7 @@ func (v *IDTokenVerifier) checkAudience(aud jose.Audience, raw map[string]json.R
 }
 
 // checkSubject enforces section 2: "sub" is REQUIRED, a printable ASCII
-// string of at most 255 characters (HOSTILE OI-13).
+// string of at most 255 characters.
 func checkSubject(sub string, raw map[string]json.RawMessage) error {
 	if _, ok := raw["sub"]; !ok || sub == "" {
 		return missing(ErrSubject, "sub")

@@ -21,7 +21,9 @@
 // *oauth2.Error (its text is the server's, e.g. "invalid_grant: Session not
 // active") until the next FetchToken; a 429, a 5xx or a network failure
 // makes the Session back off, using the current token while it is still
-// valid.
+// valid. Other 401 and 403 responses (insufficient_scope, a challenge
+// without an error code) are returned as they are, since no new token can
+// fix them; oauth2.ChallengeError reads their error and required scope.
 //
 // # When a token is refreshed
 //

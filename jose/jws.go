@@ -89,12 +89,14 @@ func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) 
 	if len(hSeg) == 0 || len(sSeg) == 0 {
 		return Header{}, nil, fmt.Errorf("%w: empty header or signature segment", ErrMalformed)
 	}
-	if !strictB64(hSeg) || !strictB64(pSeg) || !strictB64(sSeg) {
-		return Header{}, nil, fmt.Errorf("%w: segments must be canonical unpadded base64url", ErrMalformed)
+	// The strict decoder rejects padding, the standard alphabet and non-zero
+	// trailing bits, but skips '\r' and '\n': those are rejected here.
+	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
+		return Header{}, nil, fmt.Errorf("%w: line break inside the token", ErrMalformed)
 	}
 	// One buffer holds the signing input (as bytes, for hashing) and the
 	// three decoded segments.
-	enc := base64.RawURLEncoding
+	enc := base64.RawURLEncoding.Strict()
 	hLen, pLen := enc.DecodedLen(len(hSeg)), enc.DecodedLen(len(pSeg))
 	buf := make([]byte, dot2+hLen+pLen+enc.DecodedLen(len(sSeg)))
 	signingInput := buf[:copy(buf, token[:dot2]):dot2]
@@ -103,7 +105,7 @@ func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) 
 	pn, err2 := enc.Decode(dec[hLen:], signingInput[dot1+1:])
 	sn, err3 := enc.Decode(dec[hLen+pLen:], []byte(sSeg))
 	if err1 != nil || err2 != nil || err3 != nil {
-		return Header{}, nil, fmt.Errorf("%w: invalid base64url", ErrMalformed)
+		return Header{}, nil, fmt.Errorf("%w: segments must be canonical unpadded base64url", ErrMalformed)
 	}
 	rawHeader := dec[:hn:hn]
 	payload := dec[hLen : hLen+pn : hLen+pn]

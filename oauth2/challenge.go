@@ -357,3 +357,25 @@ func isQDText(b byte) bool {
 func isQuotedPairChar(b byte) bool {
 	return b == '\t' || (b >= 0x20 && b != 0x7f)
 }
+
+// ChallengeError returns the error a resource server states in the
+// WWW-Authenticate header of a 401 or 403 response (RFC 6750, section 3.1;
+// RFC 9449, section 7.1), or nil when no Bearer or DPoP challenge there
+// carries an error code. The required scope of an "insufficient_scope"
+// error is in the challenge: BearerChallenge(e.Header).Scopes().
+func ChallengeError(statusCode int, h http.Header) *Error {
+	for _, scheme := range []string{TokenTypeBearer, TokenTypeDPoP} {
+		c, ok := FindChallenge(h, scheme)
+		if !ok || c.ErrorCode() == "" {
+			continue
+		}
+		return &Error{
+			Code:        sanitize(c.ErrorCode(), 128),
+			Description: sanitize(c.ErrorDescription(), 1024),
+			URI:         sanitize(c.ErrorURI(), 1024),
+			StatusCode:  statusCode,
+			Header:      h,
+		}
+	}
+	return nil
+}

@@ -161,3 +161,25 @@ func ExampleBearerChallenge() {
 	}
 	// Output: insufficient_scope [orders:read orders:write]
 }
+
+// HT-04: a 403 insufficient_scope becomes a typed error that exposes the
+// required scope.
+func TestChallengeError_HT04_InsufficientScope(t *testing.T) {
+	h := http.Header{}
+	h.Add("WWW-Authenticate", `Basic realm="x"`)
+	h.Add("WWW-Authenticate", `Bearer realm="api", error="insufficient_scope", error_description="needs more", scope="a b"`)
+	e := ChallengeError(http.StatusForbidden, h)
+	if e == nil {
+		t.Fatal("ChallengeError = nil")
+	}
+	if e.Error() != "insufficient_scope: needs more" || e.StatusCode != 403 {
+		t.Fatalf("got %q status %d", e.Error(), e.StatusCode)
+	}
+	c, _ := BearerChallenge(e.Header)
+	if got := c.Scopes(); len(got) != 2 || got[0] != "a" || got[1] != "b" {
+		t.Fatalf("scopes = %q", got)
+	}
+	if ChallengeError(401, http.Header{"Www-Authenticate": {`Bearer realm="api"`}}) != nil {
+		t.Fatal("a challenge without an error code gave an error")
+	}
+}

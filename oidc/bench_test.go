@@ -83,34 +83,32 @@ func BenchmarkVerifyIDToken(b *testing.B) {
 // interleave runs bare and full in alternation within each iteration and
 // reports the median time of each and their ratio.
 func interleave(b *testing.B, bare, full func() error) {
-	{
-		var tBare, tFull []time.Duration
-		i := 0
-		for b.Loop() {
-			// Alternate the order so that neither always runs second.
-			first, second, t1, t2 := bare, full, &tBare, &tFull
-			if i%2 == 1 {
-				first, second, t1, t2 = full, bare, &tFull, &tBare
-			}
-			i++
-			start := time.Now()
-			if err := first(); err != nil {
-				b.Fatal(err)
-			}
-			mid := time.Now()
-			if err := second(); err != nil {
-				b.Fatal(err)
-			}
-			*t1 = append(*t1, mid.Sub(start))
-			*t2 = append(*t2, time.Since(mid))
+	var tBare, tFull []time.Duration
+	i := 0
+	for b.Loop() {
+		// Alternate the order so that neither always runs second.
+		first, second, t1, t2 := bare, full, &tBare, &tFull
+		if i%2 == 1 {
+			first, second, t1, t2 = full, bare, &tFull, &tBare
 		}
-		// Medians: a preemption on a loaded machine hits one sample, not
-		// the figure.
-		mb, mf := median(tBare), median(tFull)
-		b.ReportMetric(float64(mb.Nanoseconds()), "bare-ns/op")
-		b.ReportMetric(float64(mf.Nanoseconds()), "verify-ns/op")
-		b.ReportMetric(float64(mf)/float64(mb), "ratio")
+		i++
+		start := time.Now()
+		if err := first(); err != nil {
+			b.Fatal(err)
+		}
+		mid := time.Now()
+		if err := second(); err != nil {
+			b.Fatal(err)
+		}
+		*t1 = append(*t1, mid.Sub(start))
+		*t2 = append(*t2, time.Since(mid))
 	}
+	// Medians: a preemption on a loaded machine hits one sample, not
+	// the figure.
+	mb, mf := median(tBare), median(tFull)
+	b.ReportMetric(float64(mb.Nanoseconds()), "bare-ns/op")
+	b.ReportMetric(float64(mf.Nanoseconds()), "verify-ns/op")
+	b.ReportMetric(float64(mf)/float64(mb), "ratio")
 }
 
 // joseOnly is jose.Verify and jose.ParseClaims, the first step of Verify.

@@ -220,7 +220,7 @@ func parseClaims(payload []byte, shared bool) (*Claims, error) {
 		case "iat":
 			dateIdx = 2
 		default:
-			if reg, ok := caseVariantOf(m.name, "iss", "sub", "aud", "exp", "nbf", "iat", "jti"); ok {
+			if reg, ok := caseVariantOf(m, "iss", "sub", "aud", "exp", "nbf", "iat", "jti"); ok {
 				return nil, fmt.Errorf("%w: claim %q is a case variant of %q", ErrMalformed, truncate(name), reg)
 			}
 			continue

@@ -197,7 +197,7 @@ func parseHeader(raw []byte) (Header, error) {
 		case "enc", "zip":
 			return Header{}, fmt.Errorf("%w: JWE header member %q in a JWS", ErrMalformed, m.name)
 		default:
-			if reg, ok := caseVariantOf(m.name, "alg", "kid", "typ", "cty", "crit", "enc", "zip", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "b64"); ok {
+			if reg, ok := caseVariantOf(m, "alg", "kid", "typ", "cty", "crit", "enc", "zip", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "b64"); ok {
 				return Header{}, fmt.Errorf("%w: header member %q is a case variant of %q", ErrMalformed, truncate(string(m.name)), reg)
 			}
 		}

@@ -45,6 +45,7 @@ type member struct {
 	valStart  int    // offset of value in the input
 	kind      byte
 	fold      uint32 // hash of the case-folded name, for duplicate detection
+	folded    bool   // the name is its own case fold (no upper-case or non-ASCII bytes)
 }
 
 // jsonScanner walks one JSON document.
@@ -87,7 +88,7 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 			} else {
 				m.name = data[start : s.pos-1 : s.pos-1]
 			}
-			m.fold = foldHash(m.name)
+			m.fold, m.folded = foldHash(m.name)
 			s.skipSpace()
 			if s.pos >= len(data) || data[s.pos] != ':' {
 				return dst, errJSON(s.pos, "expected ':'")
@@ -454,19 +455,22 @@ func stringContent(raw []byte) []byte {
 
 // foldHash hashes name after Unicode simple case folding, so that names equal
 // under bytes.EqualFold always hash equally (FNV-1a over canonical runes: the
-// smallest rune of each case-folding orbit).
-func foldHash(name []byte) uint32 {
-	h := uint32(2166136261)
+// smallest rune of each case-folding orbit). folded reports whether name held
+// only bytes that fold to themselves (no upper-case ASCII, no non-ASCII).
+func foldHash(name []byte) (h uint32, folded bool) {
+	h, folded = 2166136261, true
 	for i := 0; i < len(name); {
 		c := name[i]
 		var r rune
 		if c < utf8.RuneSelf {
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
+				folded = false
 			}
 			r = rune(c)
 			i++
 		} else {
+			folded = false
 			var size int
 			r, size = utf8.DecodeRune(name[i:])
 			i += size
@@ -474,7 +478,7 @@ func foldHash(name []byte) uint32 {
 		}
 		h = (h ^ uint32(r)) * 16777619
 	}
-	return h
+	return h, folded
 }
 
 // canonicalFold returns the smallest rune of r's case-folding orbit.
@@ -568,7 +572,12 @@ func truncate(s string) string {
 // without being identical to it. encoding/json would match such a member to
 // the registered one; this package rejects it so that every reader of a
 // verified document sees the same registered values.
-func caseVariantOf(name []byte, names ...string) (string, bool) {
+func caseVariantOf(m *member, names ...string) (string, bool) {
+	if m.folded {
+		// Lower-case ASCII only: equal to a lower-case name or unrelated.
+		return "", false
+	}
+	name := m.name
 	for _, n := range names {
 		// A folded variant is at most three bytes per ASCII letter (for
 		// example U+212A KELVIN SIGN for 'k').

@@ -163,9 +163,23 @@ func (a *Admin) UpdateRealm(ctx context.Context, name string, rep map[string]any
 	return err
 }
 
-// SetRealmAttributes sets realm attributes, keeping the others.
+// SetRealmAttributes sets realm attributes, keeping the others (Keycloak
+// replaces the whole attribute map on update, so it is read first).
 func (a *Admin) SetRealmAttributes(ctx context.Context, name string, attrs map[string]string) error {
-	return a.UpdateRealm(ctx, name, map[string]any{"attributes": attrs})
+	rep, err := a.RealmRepresentation(ctx, name)
+	if err != nil {
+		return err
+	}
+	merged := map[string]any{}
+	if cur, ok := rep["attributes"].(map[string]any); ok {
+		for k, v := range cur {
+			merged[k] = v
+		}
+	}
+	for k, v := range attrs {
+		merged[k] = v
+	}
+	return a.UpdateRealm(ctx, name, map[string]any{"attributes": merged})
 }
 
 // NewRealm creates a realm for one test and deletes it when the test

@@ -63,6 +63,10 @@ type UserInfoOptions struct {
 	// MaxBodySize bounds the response, counted after decompression; zero
 	// means 1 MiB.
 	MaxBodySize int64
+
+	// noAlgorithm is set when the provider's metadata left none of the
+	// client's algorithms: signed responses are then refused.
+	noAlgorithm bool
 }
 
 // UserInfo fetches the end-user's claims with an access token from the
@@ -88,6 +92,7 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserIn
 		algs = []jose.Algorithm{jose.RS256}
 	}
 	opts.Algorithms = narrow(algs, p.Metadata.UserInfoSigningAlgValuesSupported)
+	opts.noAlgorithm = len(opts.Algorithms) == 0
 	return FetchUserInfo(ctx, p.Metadata.UserInfoEndpoint, accessToken, opts)
 }
 
@@ -182,11 +187,14 @@ func verifySignedUserInfo(ctx context.Context, token string, opts UserInfoOption
 	if opts.KeySet == nil || opts.ClientID == "" || opts.Issuer == "" {
 		return nil, fail(ErrUserInfo, "a signed response needs KeySet, ClientID and Issuer to be verified")
 	}
+	if opts.noAlgorithm {
+		return nil, fail(ErrUserInfo, "the provider signs userinfo with none of the client's algorithms")
+	}
 	algs := opts.Algorithms
 	if len(algs) == 0 {
 		algs = []jose.Algorithm{jose.RS256}
 	}
-	algs = slicesDeleteHMAC(algs)
+	algs = withoutHMAC(algs)
 	_, payload, err := jose.Verify(ctx, token, opts.KeySet, jose.VerifyOptions{Algorithms: algs})
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUserInfo, err)
@@ -204,9 +212,9 @@ func verifySignedUserInfo(ctx context.Context, token string, opts UserInfoOption
 	return payload, nil
 }
 
-// slicesDeleteHMAC drops HS* algorithms: a userinfo response is never
+// withoutHMAC drops HS* algorithms: a userinfo response is never
 // keyed by anything this package would accept as an HMAC key.
-func slicesDeleteHMAC(algs []jose.Algorithm) []jose.Algorithm {
+func withoutHMAC(algs []jose.Algorithm) []jose.Algorithm {
 	out := make([]jose.Algorithm, 0, len(algs))
 	for _, a := range algs {
 		if !isHMAC(a) {

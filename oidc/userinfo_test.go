@@ -237,3 +237,21 @@ func TestDiscover_HT10_Stall(t *testing.T) {
 		t.Errorf("got %v, want a deadline error", err)
 	}
 }
+
+// Metadata narrows the algorithms of signed userinfo; when nothing is left,
+// signed responses are refused rather than checked with the default.
+func TestUserInfo_SignedAlgorithmsNarrowed(t *testing.T) {
+	var ts *testServer
+	ts, p := userinfoProvider(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/jwt")
+		_, _ = w.Write([]byte(signWith(t, rsHeader(), map[string]any{"sub": "s", "iss": ts.URL, "aud": testClientID}, rsaSigner(opRSAKey(), crypto.SHA256))))
+	})
+	p.Metadata.UserInfoSigningAlgValuesSupported = []string{"ES512"}
+	if _, err := p.UserInfo(context.Background(), userinfoAT, UserInfoOptions{Subject: "s", ClientID: testClientID}); !errors.Is(err, ErrUserInfo) {
+		t.Errorf("got %v, want ErrUserInfo", err)
+	}
+	p.Metadata.UserInfoSigningAlgValuesSupported = []string{"RS256"}
+	if _, err := p.UserInfo(context.Background(), userinfoAT, UserInfoOptions{Subject: "s", ClientID: testClientID}); err != nil {
+		t.Errorf("RS256 listed: %v", err)
+	}
+}

@@ -134,7 +134,7 @@ func parseJWK(data []byte, mode jwkMode) (JWK, error) {
 		}
 		jwk.Key, err = parseRSA(&f)
 	case "EC":
-		jwk.Key, err = parseEC(&f, ai)
+		jwk.Key, err = parseEC(&f)
 	case "OKP":
 		if f.alg != nil && ai.family != familyEdDSA {
 			return JWK{}, algMismatch(f)
@@ -238,7 +238,7 @@ func curveByName(crv []byte) (elliptic.Curve, Algorithm, int, bool) {
 
 // parseEC builds an ECDSA key; the point must lie on the curve. RFC 7518,
 // section 6.2.
-func parseEC(f *jwkFields, ai algInfo) (any, error) {
+func parseEC(f *jwkFields) (any, error) {
 	curve, alg, size, ok := curveByName(f.crv)
 	if !ok {
 		return nil, fmt.Errorf("%w: unsupported EC \"crv\" %q", ErrUnusableKey, truncate(string(f.crv)))
@@ -246,7 +246,6 @@ func parseEC(f *jwkFields, ai algInfo) (any, error) {
 	if f.alg != nil && Algorithm(f.alg) != alg {
 		return nil, algMismatch(*f)
 	}
-	_ = ai
 	x, err := decodeB64("x", f.x)
 	if err != nil {
 		return nil, err

@@ -74,6 +74,9 @@ func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) 
 	if len(token) > maxSize {
 		return Header{}, nil, fmt.Errorf("%w: token is %d bytes (at most %d allowed)", ErrTooLarge, len(token), maxSize)
 	}
+	if keys == nil {
+		return Header{}, nil, fmt.Errorf("%w: no KeySet given", ErrUnknownKey)
+	}
 	if len(opts.Algorithms) == 0 {
 		return Header{}, nil, fmt.Errorf("%w: VerifyOptions.Algorithms is empty", ErrAlgorithmNotAllowed)
 	}

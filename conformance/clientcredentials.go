@@ -272,7 +272,7 @@ func runClientCredentialsRefetch(ctx context.Context, e *Env) error {
 	}
 	defer rs.Close()
 	tokens := newTokenLog()
-	s := httpclient.New(cfg, httpclient.Options{Clock: clock.Now, OnToken: tokens.onToken, Base: e.HTTPClient()})
+	s := httpclient.New(cfg, httpclient.Options{Clock: clock.Now, OnToken: tokens.onToken, Base: e.RecordingClient()})
 	const resource = "https://api.example.org/"
 	grant := oauth2.ClientCredentialsGrant{Scopes: []string{"profile"}, Extra: url.Values{"resource": {resource}}}
 	first, err := s.FetchToken(ctx, grant)

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"testing"
@@ -55,7 +54,7 @@ func TestCatalogue(t *testing.T) {
 			if !s.Serial {
 				t.Parallel()
 			}
-			res := RunScenario(context.Background(), p, s, DefaultTimeout)
+			res := RunScenario(t.Context(), p, s, DefaultTimeout)
 			switch res.Status {
 			case StatusPass:
 				t.Logf("%s (%s): pass in %v", s.Title, s.Spec, res.Duration)

@@ -37,6 +37,11 @@ type Provider struct {
 	// "-short: Keycloak not started"): every scenario that needs anything
 	// of the provider is skipped with this reason.
 	Unavailable string
+
+	// realmMu serializes the creation and deletion of realms, the
+	// heaviest admin calls: several at once on a small machine can take
+	// longer than the admin client's timeout.
+	realmMu sync.Mutex
 }
 
 // NewKeycloakProvider returns the provider for a Keycloak server started
@@ -177,21 +182,28 @@ func (e *Env) cleanup(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// HTTPClient returns a client for requests to the provider that records
-// each request (method, URL, authorization scheme, status) as evidence.
-// Wrap its Transport to watch requests more closely.
+// HTTPClient returns a client for requests to the provider: a copy of
+// Provider.HTTPClient, or a client with a 30-second timeout. Give it to
+// oauth2.Config, whose Observer ([Env.Record]) records the exchanges.
 func (e *Env) HTTPClient() *http.Client {
-	base := &http.Client{Timeout: 30 * time.Second}
 	if e.Provider != nil && e.Provider.HTTPClient != nil {
 		c := *e.Provider.HTTPClient
-		base = &c
+		return &c
 	}
-	rt := base.Transport
+	return &http.Client{Timeout: 30 * time.Second}
+}
+
+// RecordingClient returns a client like [Env.HTTPClient] that records each
+// request it sends (method, URL without credentials, authorization scheme,
+// status) as evidence: the base client of a Session, or a user agent.
+func (e *Env) RecordingClient() *http.Client {
+	c := e.HTTPClient()
+	rt := c.Transport
 	if rt == nil {
 		rt = http.DefaultTransport
 	}
-	base.Transport = &recordingTransport{base: rt, log: e.log}
-	return base
+	c.Transport = &recordingTransport{base: rt, log: e.log}
+	return c
 }
 
 // Admin returns the provider's administration client. It is nil unless
@@ -205,19 +217,24 @@ func (e *Env) Admin() *keycloaktest.Admin {
 
 // NewRealm creates a realm for this scenario alone, named after the
 // scenario with a random suffix, and deletes it when the scenario ends.
-// opts.Name is ignored.
+// opts.Name is ignored. Realms are created and deleted one at a time.
 func (e *Env) NewRealm(ctx context.Context, opts keycloaktest.RealmOptions) (*keycloaktest.Realm, error) {
 	admin := e.Admin()
 	if admin == nil {
 		return nil, Skip("the provider has no administration API")
 	}
-	opts.Name = uniqueName("oauthkit-" + strings.ToLower(e.ScenarioID))
+	p := e.Provider
+	opts.Name = realmName(e.ScenarioID)
+	p.realmMu.Lock()
 	realm, err := admin.CreateRealm(ctx, opts)
+	p.realmMu.Unlock()
 	if err != nil {
-		return nil, fmt.Errorf("creating realm: %w", err)
+		return nil, fmt.Errorf("creating realm %s: %w", opts.Name, err)
 	}
 	e.Notef("realm %s created", realm.Name)
 	e.Cleanup(func(ctx context.Context) error {
+		p.realmMu.Lock()
+		defer p.realmMu.Unlock()
 		if err := admin.DeleteRealm(ctx, realm.Name); err != nil {
 			return fmt.Errorf("deleting realm %s: %w", realm.Name, err)
 		}
@@ -226,10 +243,32 @@ func (e *Env) NewRealm(ctx context.Context, opts keycloaktest.RealmOptions) (*ke
 	return realm, nil
 }
 
+// maxRealmName is the longest realm name used: Keycloak stores a realm's
+// id, which keycloaktest sets to its name, in a 36-character column.
+const maxRealmName = 36
+
+// realmName returns a unique realm name that starts with the scenario ID.
+func realmName(scenarioID string) string {
+	id := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '-':
+			return r
+		case r >= 'A' && r <= 'Z':
+			return r + ('a' - 'A')
+		}
+		return '-'
+	}, scenarioID)
+	const prefix, suffix = len("ok-"), len("-") + 8
+	if max := maxRealmName - prefix - suffix; len(id) > max {
+		id = id[:max]
+	}
+	return uniqueName("ok-" + id)
+}
+
 // NewUserAgent returns a headless user agent that logs users in through
 // the provider's login pages, its requests recorded as evidence.
 func (e *Env) NewUserAgent() *keycloaktest.UserAgent {
-	return keycloaktest.NewUserAgent(e.HTTPClient())
+	return keycloaktest.NewUserAgent(e.RecordingClient())
 }
 
 // MasterEndpoint returns the endpoints of the provider's master realm.

@@ -118,7 +118,11 @@ func runIntrospectRevoke(ctx context.Context, e *Env) error {
 		return err
 	}
 	admin := e.Admin()
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{DirectAccessGrants: true})
+	// Keycloak answers active only to a client in the token's audience.
+	clientID := uniqueName("client")
+	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
+		ClientID: clientID, DirectAccessGrants: true, Audiences: []string{clientID},
+	})
 	if err != nil {
 		return fmt.Errorf("creating the client: %w", err)
 	}
@@ -231,7 +235,7 @@ func runDPoPBoundToken(ctx context.Context, e *Env) error {
 		return err
 	}
 	req.Header.Set("Authorization", bearer(tok))
-	res, err := e.HTTPClient().Do(req)
+	res, err := e.RecordingClient().Do(req)
 	if err != nil {
 		return fmt.Errorf("userinfo with the token as Bearer: %w", err)
 	}

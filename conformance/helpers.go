@@ -151,10 +151,10 @@ func (a *authCapture) headers() []string {
 	return append([]string(nil), a.seen...)
 }
 
-// capturingClient returns a client like e.HTTPClient() whose transport
-// also captures Authorization headers.
+// capturingClient returns a client like e.RecordingClient() whose
+// transport also captures Authorization headers.
 func capturingClient(e *Env) (*http.Client, *authCapture) {
-	c := e.HTTPClient()
+	c := e.RecordingClient()
 	ac := &authCapture{base: c.Transport}
 	c.Transport = ac
 	return c, ac

@@ -198,3 +198,65 @@ func TestEvidenceRedaction(t *testing.T) {
 		t.Errorf("redactAuthorization = %q", got)
 	}
 }
+
+// FuzzWriteJUnit checks that any text a provider can put into a reason or
+// evidence (error descriptions, bodies) still gives well-formed XML and
+// valid JSON.
+func FuzzWriteJUnit(f *testing.F) {
+	f.Add("seed-password", "expected 1, saw 2", `{"error":"x"}`, "note")
+	f.Add("TE-01", "bad\x00\x1b[31m\xff\xfe", "]]><!--", "\uFFFE\xed\xa0\x80")
+	f.Add("", "", "", "")
+	f.Fuzz(func(t *testing.T, id, reason, body, note string) {
+		r := &Report{Results: []Result{{
+			ID: id, Title: note, Spec: reason, Status: StatusFail, Reason: reason,
+			Evidence: []Evidence{{Method: "POST", URL: id, Body: body, Form: url.Values{note: {reason}}}, {Note: note}},
+		}}}
+		var b bytes.Buffer
+		if err := r.WriteJUnit(&b); err != nil {
+			t.Fatal(err)
+		}
+		dec := xml.NewDecoder(&b)
+		for {
+			_, err := dec.Token()
+			if err != nil {
+				if err.Error() == "EOF" {
+					break
+				}
+				t.Fatalf("invalid XML: %v", err)
+			}
+		}
+		b.Reset()
+		if err := r.WriteJSON(&b); err != nil {
+			t.Fatal(err)
+		}
+		if !json.Valid(b.Bytes()) {
+			t.Fatal("invalid JSON")
+		}
+		b.Reset()
+		if err := r.WriteText(&b, true); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// FuzzRedactBody checks that a credential member of a JSON object body
+// never survives redaction.
+func FuzzRedactBody(f *testing.F) {
+	f.Add("access_token", "SENTINEL-AT-0123")
+	f.Add("refresh_token", "SENTINEL-RT-0123")
+	f.Add("id_token", "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiIxIn0.c2lnbmF0dXJl")
+	f.Fuzz(func(t *testing.T, member, value string) {
+		if !secretName(member) || len(value) < 8 {
+			return
+		}
+		body, err := json.Marshal(map[string]string{member: value, "token_type": "Bearer"})
+		if err != nil {
+			return
+		}
+		got := redactBody(body)
+		enc, _ := json.Marshal(value)
+		if strings.Contains(got, string(enc)) {
+			t.Fatalf("redactBody kept %s: %s", member, got)
+		}
+	})
+}

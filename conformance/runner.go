@@ -37,13 +37,18 @@ const (
 
 // Result is what running one scenario gave.
 type Result struct {
-	ID       string
-	Title    string
-	Spec     string
-	Hostile  bool
-	Status   Status
-	Reason   string // why it failed or was skipped; empty on pass
+	// ID, Title, Spec and Hostile are the scenario's.
+	ID      string
+	Title   string
+	Spec    string
+	Hostile bool
+	// Status is pass, fail or skip.
+	Status Status
+	// Reason says why the scenario failed or was skipped; empty on pass.
+	Reason string
+	// Duration is the scenario's wall time, clean-up included.
 	Duration time.Duration
+	// Evidence is what the scenario recorded, secrets redacted.
 	Evidence []Evidence
 }
 

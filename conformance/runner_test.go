@@ -204,3 +204,18 @@ func TestRunScenarioSecretLeak(t *testing.T) {
 		t.Errorf("got %s %q", res.Status, res.Reason)
 	}
 }
+
+func TestRealmName(t *testing.T) {
+	for _, id := range []string{"seed-password", "cc-private-key-jwt-es256-with-a-very-long-name", "TE-01", "a b/c"} {
+		name := realmName(id)
+		if len(name) > maxRealmName {
+			t.Errorf("realmName(%q) = %q, %d characters, more than %d", id, name, len(name), maxRealmName)
+		}
+		if strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			t.Errorf("realmName(%q) = %q has characters outside [a-z0-9-]", id, name)
+		}
+		if realmName(id) == name {
+			t.Errorf("realmName(%q) gave the same name twice", id)
+		}
+	}
+}

@@ -282,6 +282,11 @@ func runSeedRemovedSession(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
+	// Use the token once: a token never used is sent once before any
+	// refresh, whatever the clock says.
+	if _, err := s.usersCount(ctx); err != nil {
+		return fmt.Errorf("first request: %w", err)
+	}
 	sid := s.token.ExtraString("session_state")
 	if sid == "" {
 		sid = jwtClaim(s.token.AccessToken, "sid")

@@ -34,10 +34,10 @@ type Admin struct {
 
 // NewAdmin returns an admin client of the Keycloak at baseURL (for example
 // Server.URL). hc sends every request; nil means a client with a 30 second
-// timeout, made for this Admin. No request is made until the first call.
+// timeout of 2 minutes (creating a realm on a busy machine is slow), made for this Admin. No request is made until the first call.
 func NewAdmin(baseURL, user, password string, hc *http.Client) *Admin {
 	if hc == nil {
-		hc = &http.Client{Timeout: 30 * time.Second}
+		hc = &http.Client{Timeout: 2 * time.Minute}
 	}
 	return &Admin{baseURL: strings.TrimRight(baseURL, "/"), user: user, password: password, hc: hc}
 }
@@ -101,8 +101,10 @@ func (a *Admin) Do(ctx context.Context, method, path string, in, out any) (http.
 		}
 		h, err := a.send(ctx, s, method, path, body, out)
 		// A refresh that fails with invalid_grant means the admin session
-		// ended (idle timeout, or deleted): log in again, once.
-		if err != nil && attempt == 0 && errors.Is(err, &oauth2.Error{Code: "invalid_grant"}) {
+		// ended (idle timeout, or deleted); an expired token the Session
+		// cannot renew ends it too: log in again, once.
+		if err != nil && attempt == 0 &&
+			(errors.Is(err, &oauth2.Error{Code: "invalid_grant"}) || errors.Is(err, httpclient.ErrTokenExpired)) {
 			a.dropSession(s)
 			continue
 		}

@@ -59,7 +59,7 @@ type StartError struct {
 
 func (e *StartError) Error() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "keycloaktest: %s (%s): %v", e.Step, e.Source, e.Err)
+	fmt.Fprintf(&b, "keycloaktest: %s (%s): %s", e.Step, e.Source, strings.TrimPrefix(fmt.Sprint(e.Err), "keycloaktest: "))
 	if e.LogTail != "" {
 		b.WriteString("\n--- last lines of output ---\n")
 		b.WriteString(e.LogTail)

@@ -59,7 +59,7 @@ func scanTags(page []byte) []htmlTag {
 		s = parseAttrs(s, tag.attrs)
 		tags = append(tags, tag)
 		if tag.name == "script" || tag.name == "style" {
-			end := bytes.Index(bytes.ToLower(s), []byte("</"+tag.name))
+			end := indexFold(s, "</"+tag.name)
 			if end < 0 {
 				return tags
 			}
@@ -235,7 +235,7 @@ func feedbackMessage(page []byte) string {
 
 // pageTitle returns the text of the <title> element.
 func pageTitle(page []byte) string {
-	i := bytes.Index(bytes.ToLower(page), []byte("<title"))
+	i := indexFold(page, "<title")
 	if i < 0 {
 		return ""
 	}
@@ -280,4 +280,30 @@ func pageText(b []byte, max int) string {
 		text = text[:max]
 	}
 	return text
+}
+
+// indexFold returns the index of the first instance of the ASCII string
+// sub in s, ignoring ASCII case, or -1. Unlike bytes.ToLower, it keeps
+// indexes valid on input that is not UTF-8.
+func indexFold(s []byte, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		match := true
+		for j := 0; j < len(sub); j++ {
+			if lowerASCII(s[i+j]) != lowerASCII(sub[j]) {
+				match = false
+				break
+			}
+		}
+		if match {
+			return i
+		}
+	}
+	return -1
+}
+
+func lowerASCII(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }

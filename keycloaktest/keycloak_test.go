@@ -414,3 +414,19 @@ func TestAdmin_RotateKeys(t *testing.T) {
 		t.Errorf("JWKS kids %v: want the new %s and the passive old %s", published, kid, oldKID)
 	}
 }
+
+// A start that does not become ready in time says so and shows the log.
+func TestStart_TimeoutReportsCauseAndLog(t *testing.T) {
+	srv := kc.Server(t)
+	if srv.Source != keycloaktest.SourceCache && srv.Source != keycloaktest.SourceHome {
+		t.Skipf("needs a local distribution; the shared server comes from %s", srv.Source)
+	}
+	_, err := keycloaktest.Start(testContext(t), keycloaktest.Options{Source: srv.Source, StartTimeout: 2 * time.Second})
+	var se *keycloaktest.StartError
+	if !errors.Is(err, keycloaktest.ErrStartTimeout) || !errors.As(err, &se) {
+		t.Fatalf("err = %v, want *StartError wrapping ErrStartTimeout", err)
+	}
+	if se.LogTail == "" || !strings.Contains(err.Error(), se.LogTail) {
+		t.Errorf("error %q carries no server log", err)
+	}
+}

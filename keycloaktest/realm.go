@@ -186,7 +186,7 @@ func (a *Admin) SetRealmAttributes(ctx context.Context, name string, attrs map[s
 // ends. It fails the test if the realm cannot be created.
 func (s *Server) NewRealm(t testing.TB, opts RealmOptions) *Realm {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	admin := s.Admin()
 	r, err := admin.CreateRealm(ctx, opts)
@@ -194,7 +194,7 @@ func (s *Server) NewRealm(t testing.TB, opts RealmOptions) *Realm {
 		t.Fatalf("keycloaktest: create realm: %v", err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		if err := admin.DeleteRealm(ctx, r.Name); err != nil {
 			t.Errorf("keycloaktest: delete realm %s: %v", r.Name, err)

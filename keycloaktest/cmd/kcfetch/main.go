@@ -7,7 +7,8 @@
 //
 //	go run ./keycloaktest/cmd/kcfetch [-version 26.7.3] [-cache DIR] [-start]
 //
-// It honours $KEYCLOAK_VERSION and $KEYCLOAK_HOME like the tests do. With
+// It honours $KEYCLOAK_VERSION and $KEYCLOAK_HOME like the tests do, and
+// does nothing when $KEYCLOAK_URL names a running server. With
 // -start it also starts and stops one server and prints how long that
 // took.
 package main
@@ -36,6 +37,10 @@ func main() {
 	ctx, cancel := context.WithTimeout(ctx, *timeout)
 	defer cancel()
 
+	if u := os.Getenv(keycloaktest.EnvURL); u != "" && !*start {
+		fmt.Printf("kcfetch: %s is set (%s); the tests use that server, nothing to fetch\n", keycloaktest.EnvURL, u)
+		return
+	}
 	opts := keycloaktest.Options{Version: *version, CacheDir: *cacheDir, Progress: os.Stderr}
 	began := time.Now()
 	d, err := keycloaktest.EnsureDistribution(ctx, opts)

@@ -11,6 +11,7 @@ import (
 // kc is the Keycloak shared by every scenario of this test binary.
 var kc keycloaktest.Shared
 
+// TestMain starts Keycloak once for the test binary.
 func TestMain(m *testing.M) { os.Exit(kc.Run(m, keycloaktest.Options{})) }
 
 // reasonTB records why the shared server skipped a test.

@@ -229,6 +229,14 @@ func (e *Env) NewRealm(ctx context.Context, opts keycloaktest.RealmOptions) (*ke
 	realm, err := admin.CreateRealm(ctx, opts)
 	p.realmMu.Unlock()
 	if err != nil {
+		// An interrupted request may still have created the realm.
+		name := opts.Name
+		e.Cleanup(func(ctx context.Context) error {
+			p.realmMu.Lock()
+			defer p.realmMu.Unlock()
+			_ = admin.DeleteRealm(ctx, name)
+			return nil
+		})
 		return nil, fmt.Errorf("creating realm %s: %w", opts.Name, err)
 	}
 	e.Notef("realm %s created", realm.Name)

@@ -5,6 +5,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -134,7 +136,15 @@ func (ev Evidence) String() string {
 		fmt.Fprintf(&b, " [Authorization: %s]", ev.Authorization)
 	}
 	if len(ev.Form) > 0 {
-		fmt.Fprintf(&b, " form=%s", ev.Form.Encode())
+		b.WriteString(" form=")
+		for i, k := range slices.Sorted(maps.Keys(ev.Form)) {
+			for j, v := range ev.Form[k] {
+				if i > 0 || j > 0 {
+					b.WriteByte('&')
+				}
+				b.WriteString(k + "=" + v)
+			}
+		}
 	}
 	if ev.Error != "" {
 		fmt.Fprintf(&b, " -> error: %s", ev.Error)

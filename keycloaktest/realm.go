@@ -112,7 +112,6 @@ func (a *Admin) CreateRealm(ctx context.Context, opts RealmOptions) (*Realm, err
 		name = uniqueName("oauthkit")
 	}
 	rep := map[string]any{
-		"id":          name,
 		"realm":       name,
 		"enabled":     true,
 		"sslRequired": "none",

@@ -40,6 +40,10 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 	}
 	required := keycloakRequired()
 	switch {
+	case fuzzing():
+		// Every fuzz worker process runs TestMain again; fuzz targets
+		// need no provider.
+		s.reason = "Keycloak not started while fuzzing"
 	case testing.Short():
 		s.reason = "Keycloak not started in -short mode"
 		if required {
@@ -102,4 +106,15 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// fuzzing reports whether the test binary runs as a fuzzer or one of its
+// workers.
+func fuzzing() bool {
+	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return true
+		}
+	}
+	return false
 }

@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	conformance [-run REGEXP] [-parallel N] [-timeout D] [-json FILE] [-junit FILE] [-v]
+//	conformance [-run REGEXP] [-parallel N] [-timeout D] [-start-timeout D] [-json FILE] [-junit FILE] [-v]
 //	conformance -keycloak-url http://127.0.0.1:8080 -admin-user admin -admin-password admin
 //	conformance -no-keycloak     # only the scenarios that need no provider
 //	conformance -list
@@ -51,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		timeout    = fs.Duration("timeout", conformance.DefaultTimeout, "time limit of each scenario")
 		verbose    = fs.Bool("v", false, "print the evidence of failed scenarios")
 		list       = fs.Bool("list", false, "list the scenarios and exit")
+		startLimit = fs.Duration("start-timeout", 0, "how long Keycloak may take to become ready (0: keycloaktest's default)")
 	)
 	if err := fs.Parse(args); err != nil {
 		return 2
@@ -104,7 +105,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	default:
 		fmt.Fprintln(stderr, "conformance: starting Keycloak…")
-		srv, err := keycloaktest.Start(ctx, keycloaktest.Options{Progress: stderr})
+		srv, err := keycloaktest.Start(ctx, keycloaktest.Options{Progress: stderr, StartTimeout: *startLimit})
 		if err != nil {
 			fmt.Fprintf(stderr, "conformance: Keycloak did not start: %v\n", err)
 			return 1

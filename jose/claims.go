@@ -1,10 +1,10 @@
 package jose
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -25,7 +25,7 @@ func (d NumericDate) Time() time.Time { return time.Unix(int64(d), 0).UTC() }
 // UnmarshalJSON accepts a JSON number in [0, 253402300799]; strings, null,
 // negative values and out-of-range numbers (1e300, 1e999) are ErrMalformed.
 func (d *NumericDate) UnmarshalJSON(b []byte) error {
-	v, err := parseNumericDate(b)
+	v, err := parseNumericDate(string(b))
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func (d *NumericDate) UnmarshalJSON(b []byte) error {
 }
 
 // parseNumericDate range-checks before converting. RFC 7519, section 2.
-func parseNumericDate(b []byte) (NumericDate, error) {
+func parseNumericDate(b string) (NumericDate, error) {
 	if len(b) == 0 || len(b) > 64 {
 		return 0, fmt.Errorf("%w: NumericDate is not a number", ErrMalformed)
 	}
@@ -42,7 +42,8 @@ func parseNumericDate(b []byte) (NumericDate, error) {
 	if len(b) <= 12 {
 		var v int64
 		plain := true
-		for _, c := range b {
+		for i := 0; i < len(b); i++ {
+			c := b[i]
 			if c < '0' || c > '9' {
 				plain = false
 				break
@@ -56,13 +57,13 @@ func parseNumericDate(b []byte) (NumericDate, error) {
 			return NumericDate(v), nil
 		}
 	}
-	s := jsonScanner{data: b}
+	s := jsonScanner{data: []byte(b)}
 	if b[0] != '-' && (b[0] < '0' || b[0] > '9') || s.scanNumber() != nil || s.pos != len(b) {
 		return 0, fmt.Errorf("%w: NumericDate must be a JSON number", ErrMalformed)
 	}
-	f, err := strconv.ParseFloat(string(b), 64)
+	f, err := strconv.ParseFloat(b, 64)
 	if err != nil || f < 0 || f > maxNumericDate || f != f {
-		return 0, fmt.Errorf("%w: NumericDate %s out of range", ErrMalformed, truncate(string(b)))
+		return 0, fmt.Errorf("%w: NumericDate %s out of range", ErrMalformed, truncate(b))
 	}
 	return NumericDate(int64(f)), nil
 }
@@ -83,7 +84,7 @@ func (a Audience) Contains(s string) bool {
 
 // UnmarshalJSON accepts a string or an array of strings.
 func (a *Audience) UnmarshalJSON(b []byte) error {
-	v, err := parseAudience(b, nil)
+	v, err := parseAudience(b)
 	if err != nil {
 		return err
 	}
@@ -99,43 +100,37 @@ func (a Audience) MarshalJSON() ([]byte, error) {
 	return json.Marshal([]string(a))
 }
 
-// parseAudience parses "aud". When str is non-nil it is the document as a
-// string, and values without escapes are taken from it without copying.
-func parseAudience(b []byte, str func(start, end int) string) (Audience, error) {
+// parseAudience parses "aud": one string or an array of strings.
+func parseAudience(b []byte) (Audience, error) {
+	doc := string(b)
 	s := jsonScanner{data: b}
 	s.skipSpace()
 	start := s.pos
 	if s.pos < len(b) && b[s.pos] == '"' {
-		escaped, err := s.scanString()
-		if err != nil {
+		if _, err := s.scanString(); err != nil {
 			return nil, err
 		}
-		return Audience{stringAt(b, start, s.pos, escaped, str)}, nil
+		end := s.pos
+		s.skipSpace()
+		if s.pos != len(b) {
+			return nil, errJSON(s.pos, "trailing data after the string")
+		}
+		return Audience{stringValue(doc[start:end])}, nil
 	}
-	elems, kinds, err := scanArray(b)
+	out, err := parseStringArray(b, doc)
 	if err != nil {
 		return nil, fmt.Errorf("%w: \"aud\" must be a string or an array of strings", ErrMalformed)
-	}
-	out := make(Audience, len(elems))
-	for i, e := range elems {
-		if kinds[i] != kindString {
-			return nil, fmt.Errorf("%w: \"aud\" must be a string or an array of strings", ErrMalformed)
-		}
-		out[i] = string(stringContent(e))
 	}
 	return out, nil
 }
 
-// stringAt returns the content of the string value b[start:end] (quotes
-// included), reusing the document string when available.
-func stringAt(b []byte, start, end int, escaped bool, str func(start, end int) string) string {
-	if !escaped && str != nil {
-		return str(start+1, end-1)
-	}
-	return string(stringContent(b[start:end]))
-}
-
 // Claims is a JWT claim set. RFC 7519, section 4.
+//
+// The registered claims are fields. Every member of a parsed claim set, the
+// registered ones included, stays readable as it appeared in the token
+// through Raw, Member, Has, StringClaim, NumericDateClaim and StringsClaim.
+// A Claims built by hand rather than by ParseClaims, VerifyJWT or
+// UnmarshalJSON has no members beyond its fields.
 type Claims struct {
 	Issuer    string       // "iss", RFC 7519 section 4.1.1
 	Subject   string       // "sub", section 4.1.2
@@ -144,9 +139,40 @@ type Claims struct {
 	NotBefore *NumericDate // "nbf", section 4.1.5
 	IssuedAt  *NumericDate // "iat", section 4.1.6
 	ID        string       // "jti", section 4.1.7
-	// Raw holds every member of the claim set, the registered ones included,
-	// as it appeared in the token.
-	Raw map[string]json.RawMessage
+
+	// doc is the parsed claim set (a private, immutable copy) and members
+	// indexes its top-level members in document order. Values are read
+	// from doc on demand, so verification builds no per-member map.
+	doc     string
+	members []member
+}
+
+// memberIs reports whether m, a member of c.doc, is called name.
+func (c *Claims) memberIs(m *member, name string) bool {
+	raw := c.doc[m.nameStart:m.nameEnd]
+	if !m.escaped {
+		return raw == name
+	}
+	// An escape takes more bytes than the character it stands for.
+	return len(raw) > len(name) && string(unescape([]byte(raw))) == name
+}
+
+// memberName returns the decoded name of m, a member of c.doc.
+func (c *Claims) memberName(m *member) string {
+	raw := c.doc[m.nameStart:m.nameEnd]
+	if m.escaped {
+		return string(unescape([]byte(raw)))
+	}
+	return raw
+}
+
+// claimsBlock holds a Claims together with the storage its pointer and
+// slice fields use in the common case, so that parsing allocates it once.
+type claimsBlock struct {
+	claims Claims
+	dates  [3]NumericDate // exp, nbf, iat
+	aud    [1]string      // a single-string "aud"
+	index  [24]member     // the members of all but unusually large claim sets
 }
 
 // ParseClaims parses a JWT claim set strictly (RFC 7519, section 7.2, step
@@ -154,48 +180,33 @@ type Claims struct {
 // for case are duplicates too), registered claims must have their registered
 // types, and NumericDates must be in range. Errors wrap ErrMalformed.
 //
+// The result keeps a private copy of payload, never the caller's buffer.
 // Call it only on a payload whose signature has been verified.
 func ParseClaims(payload []byte) (*Claims, error) {
-	return parseClaims(payload, true)
-}
-
-// parseClaims implements ParseClaims. When shared is false, payload is a
-// buffer nobody else holds (VerifyJWT's decoded payload) and Raw may alias it;
-// otherwise Raw gets a private copy.
-func parseClaims(payload []byte, shared bool) (*Claims, error) {
-	var buf [24]member
-	ms, err := scanObject(payload, buf[:0])
+	block := new(claimsBlock)
+	ms, err := scanObject(payload, block.index[:0])
 	if err != nil {
 		return nil, fmt.Errorf("%w (in the claims)", err)
 	}
-	// Private copies: Raw must not alias the caller's buffer, and names and
-	// plain string values are sliced from one string instead of copied one
-	// by one.
-	owned := payload
-	if shared {
-		owned = bytes.Clone(payload)
-	}
+	// One private copy of the document: names and values without escapes
+	// are substrings of it, and members are read from it later.
 	doc := string(payload)
-	str := func(start, end int) string { return doc[start:end] }
-	c := &Claims{Raw: make(map[string]json.RawMessage, len(ms))}
-	var dates *[3]NumericDate
+	c := &block.claims
+	c.doc, c.members = doc, ms
 	for i := range ms {
 		m := &ms[i]
-		var name string
+		val := doc[m.valStart:m.valEnd]
+		var date *NumericDate
+		name := doc[m.nameStart:m.nameEnd]
 		if m.escaped {
-			name = string(m.name)
-		} else {
-			name = doc[m.nameStart:m.nameEnd]
+			name = c.memberName(m)
 		}
-		end := m.valStart + len(m.value)
-		c.Raw[name] = owned[m.valStart:end:end]
-		var dateIdx int
 		switch name {
 		case "iss", "sub", "jti":
 			if m.kind != kindString {
 				return nil, fmt.Errorf("%w: claim %q must be a string", ErrMalformed, name)
 			}
-			v := stringAt(payload, m.valStart, end, bytes.IndexByte(m.value, '\\') >= 0, str)
+			v := stringValue(val)
 			switch name {
 			case "iss":
 				c.Issuer = v
@@ -206,21 +217,29 @@ func parseClaims(payload []byte, shared bool) (*Claims, error) {
 			}
 			continue
 		case "aud":
-			if m.kind != kindString && m.kind != kindArray {
+			if m.kind == kindString {
+				block.aud[0] = stringValue(val)
+				c.Audience = block.aud[:1:1]
+				continue
+			}
+			if m.kind != kindArray {
 				return nil, fmt.Errorf("%w: claim \"aud\" must be a string or an array of strings", ErrMalformed)
 			}
-			if c.Audience, err = parseAudience(m.value, func(s, e int) string { return doc[m.valStart+s : m.valStart+e] }); err != nil {
-				return nil, err
+			if c.Audience, err = parseStringArray(m.value(payload), val); err != nil {
+				return nil, fmt.Errorf("%w: claim \"aud\" must be a string or an array of strings", ErrMalformed)
 			}
 			continue
 		case "exp":
-			dateIdx = 0
+			date = &block.dates[0]
+			c.Expiry = date
 		case "nbf":
-			dateIdx = 1
+			date = &block.dates[1]
+			c.NotBefore = date
 		case "iat":
-			dateIdx = 2
+			date = &block.dates[2]
+			c.IssuedAt = date
 		default:
-			if reg, ok := caseVariantOf(m, "iss", "sub", "aud", "exp", "nbf", "iat", "jti"); ok {
+			if reg, ok := caseVariantOf(payload, m, "iss", "sub", "aud", "exp", "nbf", "iat", "jti"); ok {
 				return nil, fmt.Errorf("%w: claim %q is a case variant of %q", ErrMalformed, truncate(name), reg)
 			}
 			continue
@@ -228,24 +247,175 @@ func parseClaims(payload []byte, shared bool) (*Claims, error) {
 		if m.kind != kindNumber {
 			return nil, fmt.Errorf("%w: claim %q must be a NumericDate", ErrMalformed, name)
 		}
-		d, err := parseNumericDate(m.value)
-		if err != nil {
+		if *date, err = parseNumericDate(val); err != nil {
 			return nil, fmt.Errorf("%w (claim %q)", err, name)
-		}
-		if dates == nil {
-			dates = new([3]NumericDate)
-		}
-		dates[dateIdx] = d
-		switch dateIdx {
-		case 0:
-			c.Expiry = &dates[0]
-		case 1:
-			c.NotBefore = &dates[1]
-		default:
-			c.IssuedAt = &dates[2]
 		}
 	}
 	return c, nil
+}
+
+// stringValue returns the content of a validated JSON string value (quotes
+// included): a substring of raw when it holds no escapes.
+func stringValue(raw string) string {
+	inner := raw[1 : len(raw)-1]
+	if strings.IndexByte(inner, '\\') < 0 {
+		return inner
+	}
+	return string(unescape([]byte(inner)))
+}
+
+// parseStringArray parses a JSON array of strings. b is the raw value and
+// doc the same bytes as a string: values without escapes are taken from
+// doc without copying.
+func parseStringArray(b []byte, doc string) ([]string, error) {
+	var tmp [8]string
+	out := tmp[:0]
+	s := jsonScanner{data: b}
+	s.skipSpace()
+	if s.pos >= len(b) || b[s.pos] != '[' {
+		return nil, errJSON(s.pos, "expected an array")
+	}
+	s.pos++
+	s.skipSpace()
+	if s.pos < len(b) && b[s.pos] == ']' {
+		s.pos++
+	} else {
+		for {
+			s.skipSpace()
+			if s.pos >= len(b) || b[s.pos] != '"' {
+				return nil, errJSON(s.pos, "expected a string")
+			}
+			start := s.pos
+			if _, err := s.scanString(); err != nil {
+				return nil, err
+			}
+			out = append(out, stringValue(doc[start:s.pos]))
+			s.skipSpace()
+			if s.pos >= len(b) {
+				return nil, errJSON(s.pos, "unterminated array")
+			}
+			if b[s.pos] == ',' {
+				s.pos++
+				continue
+			}
+			if b[s.pos] == ']' {
+				s.pos++
+				break
+			}
+			return nil, errJSON(s.pos, "expected ',' or ']'")
+		}
+	}
+	s.skipSpace()
+	if s.pos != len(b) {
+		return nil, errJSON(s.pos, "trailing data after the array")
+	}
+	return append(make([]string, 0, len(out)), out...), nil
+}
+
+// member returns the member called name (exact, case-sensitive match).
+func (c *Claims) member(name string) (*member, bool) {
+	if c == nil {
+		return nil, false
+	}
+	for i := range c.members {
+		m := &c.members[i]
+		// Unescaped names of another length cannot match: skip them
+		// without comparing bytes.
+		if (int(m.nameEnd-m.nameStart) == len(name) || m.escaped) && c.memberIs(m, name) {
+			return m, true
+		}
+	}
+	return nil, false
+}
+
+// value returns the raw JSON of m, a member of c.doc.
+func (c *Claims) value(m *member) string { return c.doc[m.valStart:m.valEnd] }
+
+// Has reports whether the claim set has a member called name, whatever its
+// value (null included).
+func (c *Claims) Has(name string) bool {
+	_, ok := c.member(name)
+	return ok
+}
+
+// Member returns the raw JSON value of the member called name, as it
+// appeared in the token, and whether there is one. The slice is a fresh
+// copy the caller may keep and modify.
+func (c *Claims) Member(name string) (json.RawMessage, bool) {
+	m, ok := c.member(name)
+	if !ok {
+		return nil, false
+	}
+	return json.RawMessage(c.value(m)), true
+}
+
+// Raw returns every member of the claim set, the registered ones included,
+// as it appeared in the token. It builds a new map on each call, which the
+// caller may keep and modify; prefer Member, Has, StringClaim,
+// NumericDateClaim or StringsClaim to read a few claims.
+func (c *Claims) Raw() map[string]json.RawMessage {
+	if c == nil {
+		return map[string]json.RawMessage{}
+	}
+	out := make(map[string]json.RawMessage, len(c.members))
+	if len(c.members) == 0 {
+		return out
+	}
+	all := []byte(c.doc)
+	for i := range c.members {
+		m := &c.members[i]
+		out[c.memberName(m)] = all[m.valStart:m.valEnd:m.valEnd]
+	}
+	return out
+}
+
+// StringClaim returns the string member called name. ok reports whether the
+// member is present; a present member that is not a JSON string is an error
+// wrapping ErrMalformed.
+func (c *Claims) StringClaim(name string) (v string, ok bool, err error) {
+	m, ok := c.member(name)
+	if !ok {
+		return "", false, nil
+	}
+	if m.kind != kindString {
+		return "", true, fmt.Errorf("%w: claim %q must be a string", ErrMalformed, truncate(name))
+	}
+	return stringValue(c.value(m)), true, nil
+}
+
+// NumericDateClaim returns the NumericDate member called name (RFC 7519,
+// section 2), range-checked as NumericDate.UnmarshalJSON does. ok reports
+// whether the member is present; a present member that is not a valid
+// NumericDate is an error wrapping ErrMalformed.
+func (c *Claims) NumericDateClaim(name string) (d NumericDate, ok bool, err error) {
+	m, ok := c.member(name)
+	if !ok {
+		return 0, false, nil
+	}
+	if m.kind != kindNumber {
+		return 0, true, fmt.Errorf("%w: claim %q must be a NumericDate", ErrMalformed, truncate(name))
+	}
+	if d, err = parseNumericDate(c.value(m)); err != nil {
+		return 0, true, fmt.Errorf("%w (claim %q)", err, truncate(name))
+	}
+	return d, true, nil
+}
+
+// StringsClaim returns the array-of-strings member called name (for
+// example "amr"). ok reports whether the member is present; a present
+// member that is not an array of strings is an error wrapping ErrMalformed.
+func (c *Claims) StringsClaim(name string) (v []string, ok bool, err error) {
+	m, ok := c.member(name)
+	if !ok {
+		return nil, false, nil
+	}
+	raw := c.value(m)
+	if m.kind == kindArray {
+		if v, err = parseStringArray([]byte(raw), raw); err == nil {
+			return v, true, nil
+		}
+	}
+	return nil, true, fmt.Errorf("%w: claim %q must be an array of strings", ErrMalformed, truncate(name))
 }
 
 // UnmarshalJSON parses b as ParseClaims does.
@@ -258,11 +428,12 @@ func (c *Claims) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// MarshalJSON encodes the claim set: the members of Raw, with the registered
-// claims taken from the struct fields (a zero field omits the claim).
+// MarshalJSON encodes the claim set: the members of a parsed claim set (see
+// Raw), with the registered claims taken from the struct fields (a zero
+// field omits the claim).
 func (c Claims) MarshalJSON() ([]byte, error) {
-	out := make(map[string]any, len(c.Raw)+7)
-	for k, v := range c.Raw {
+	out := make(map[string]any, len(c.members)+7)
+	for k, v := range c.Raw() {
 		out[k] = v
 	}
 	for _, name := range [...]string{"iss", "sub", "aud", "exp", "nbf", "iat", "jti"} {
@@ -337,21 +508,21 @@ func (c *Claims) Validate(e Expected) error {
 	}
 	// Section 4.1.1: exact string comparison, no normalization.
 	if e.Issuer != "" && c.Issuer != e.Issuer {
-		if _, ok := c.Raw["iss"]; !ok {
+		if c.Issuer == "" && !c.Has("iss") {
 			return fmt.Errorf("%w: %w: \"iss\" (expected %q)", ErrIssuer, ErrMissingClaim, truncate(e.Issuer))
 		}
 		return fmt.Errorf("%w: got %q, expected %q", ErrIssuer, truncate(c.Issuer), truncate(e.Issuer))
 	}
 	// Section 4.1.3: the audience must be listed.
 	if e.Audience != "" && !c.Audience.Contains(e.Audience) {
-		if _, ok := c.Raw["aud"]; !ok {
+		if len(c.Audience) == 0 && !c.Has("aud") {
 			return fmt.Errorf("%w: %w: \"aud\" (expected %q)", ErrAudience, ErrMissingClaim, truncate(e.Audience))
 		}
 		return fmt.Errorf("%w: %q not among %d audience(s)", ErrAudience, truncate(e.Audience), len(c.Audience))
 	}
 	// Section 4.1.2.
 	if e.Subject != "" && c.Subject != e.Subject {
-		if _, ok := c.Raw["sub"]; !ok {
+		if c.Subject == "" && !c.Has("sub") {
 			return fmt.Errorf("%w: %w: \"sub\"", ErrSubject, ErrMissingClaim)
 		}
 		return fmt.Errorf("%w: got %q, expected %q", ErrSubject, truncate(c.Subject), truncate(e.Subject))

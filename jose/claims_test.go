@@ -22,8 +22,8 @@ func TestParseClaims(t *testing.T) {
 	if *c.Expiry != 1767326645 || *c.NotBefore != 1767323045 || *c.IssuedAt != 1767323045 {
 		t.Errorf("dates %v %v %v", *c.Expiry, *c.NotBefore, *c.IssuedAt)
 	}
-	if string(c.Raw["extra"]) != `{"nested":[1,2,{"k":null}]}` || string(c.Raw["iss"]) != `"https://op.test"` {
-		t.Errorf("raw = %s", c.Raw)
+	if raw := c.Raw(); len(raw) != 8 || string(raw["extra"]) != `{"nested":[1,2,{"k":null}]}` || string(raw["iss"]) != `"https://op.test"` {
+		t.Errorf("raw = %s", raw)
 	}
 	single, err := ParseClaims([]byte(`{"aud":"only"}`))
 	if err != nil || len(single.Audience) != 1 || single.Audience[0] != "only" {
@@ -72,8 +72,7 @@ func TestClaims_Validate_OI04(t *testing.T) {
 	nd := func(d time.Duration) *NumericDate { v := NewNumericDate(now.Add(d)); return &v }
 	base := func() *Claims {
 		return &Claims{Issuer: "https://op.test", Subject: "alice", Audience: Audience{"client-1", "api"},
-			Expiry: nd(time.Hour), IssuedAt: nd(0),
-			Raw: map[string]json.RawMessage{"iss": nil, "aud": nil, "sub": nil}}
+			Expiry: nd(time.Hour), IssuedAt: nd(0)}
 	}
 	exp := Expected{Issuer: "https://op.test", Audience: "client-1", Subject: "alice", Leeway: leeway,
 		Now: func() time.Time { return now }, RequireExpiry: true, RequireIssuedAt: true}
@@ -93,10 +92,10 @@ func TestClaims_Validate_OI04(t *testing.T) {
 		{"no iat", func(c *Claims) { c.IssuedAt = nil }, []error{ErrMissingClaim}},
 		{"issuer trailing slash", func(c *Claims) { c.Issuer = "https://op.test/" }, []error{ErrIssuer}},
 		{"issuer case", func(c *Claims) { c.Issuer = "HTTPS://OP.TEST" }, []error{ErrIssuer}},
-		{"issuer missing", func(c *Claims) { c.Issuer = ""; delete(c.Raw, "iss") }, []error{ErrIssuer, ErrMissingClaim}},
+		{"issuer missing", func(c *Claims) { c.Issuer = "" }, []error{ErrIssuer, ErrMissingClaim}},
 		{"audience other", func(c *Claims) { c.Audience = Audience{"other"} }, []error{ErrAudience}},
 		{"audience empty array", func(c *Claims) { c.Audience = Audience{} }, []error{ErrAudience}},
-		{"audience missing", func(c *Claims) { c.Audience = nil; delete(c.Raw, "aud") }, []error{ErrAudience, ErrMissingClaim}},
+		{"audience missing", func(c *Claims) { c.Audience = nil }, []error{ErrAudience, ErrMissingClaim}},
 		{"subject", func(c *Claims) { c.Subject = "bob" }, []error{ErrSubject}},
 	}
 	for _, tc := range cases {
@@ -159,8 +158,12 @@ func TestAudience_JSON(t *testing.T) {
 
 func TestClaims_MarshalJSONRoundTrip(t *testing.T) {
 	exp := NumericDate(1767326645)
-	c := Claims{Issuer: "i", Subject: "s", Audience: Audience{"a"}, Expiry: &exp, ID: "j",
-		Raw: map[string]json.RawMessage{"iss": json.RawMessage(`"old"`), "nonce": json.RawMessage(`"n"`)}}
+	parsed, err := ParseClaims([]byte(`{"iss":"old","nonce":"n"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := *parsed
+	c.Issuer, c.Subject, c.Audience, c.Expiry, c.ID = "i", "s", Audience{"a"}, &exp, "j"
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
@@ -183,7 +186,7 @@ func TestParseClaims_RawDoesNotAliasInput(t *testing.T) {
 	for i := range in {
 		in[i] = ' '
 	}
-	if c.Issuer != "abc" || string(c.Raw["x"]) != `"yyy"` {
+	if c.Issuer != "abc" || string(c.Raw()["x"]) != `"yyy"` {
 		t.Fatalf("claims changed with the input: %+v", c)
 	}
 }
@@ -222,5 +225,102 @@ func TestParseClaims_CaseVariantOfRegisteredClaim(t *testing.T) {
 	for _, s := range []string{`{"ISS":"evil"}`, `{"Exp":1}`, `{"` + "\u017f" + `ub":"x"}`} {
 		_, err := ParseClaims([]byte(s))
 		wantErr(t, err, ErrMalformed)
+	}
+}
+
+// TestParseClaims_DuplicatesAcrossScanPaths checks that short, long, escaped
+// and non-ASCII spellings of one name are all caught as duplicates or case
+// variants, whichever scanning path each name takes.
+func TestParseClaims_DuplicatesAcrossScanPaths(t *testing.T) {
+	for _, s := range []string{
+		`{"abc":1,"ABC":2}`,
+		`{"ab":1,"a\u0062":2}`,
+		`{"ab":1,"a\u0042":2}`,
+		`{"kid":1,"` + "\u212a" + `ID":2}`,
+		`{"k":1,"\u212a":2}`,
+		`{"preferred_username":1,"PREFERRED_username":2}`,
+		`{"preferred_username":1,"preferred_user\u004eame":2}`,
+		`{"session_state":1,"` + "\u017f" + `ession_state":2}`,
+		`{"":1,"":2}`,
+		`{"x":1,"y":2,"x":3}`,
+	} {
+		if _, err := ParseClaims([]byte(s)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("ParseClaims(%s) = %v, want ErrMalformed", s, err)
+		}
+	}
+	for _, name := range []string{"", "a", "Ab", "abcdefg", "ABCDEFGH", "preferred_username", "a_B-c.d~E"} {
+		h1, f1 := foldHash([]byte(name))
+		h2, f2 := foldHashRunes([]byte(name))
+		if h1 != h2 || (f1 && name != strings.ToLower(name)) {
+			t.Errorf("foldHash(%q) = %x, %v; foldHashRunes %x, %v", name, h1, f1, h2, f2)
+		}
+		if len(name) < 8 {
+			var x uint64
+			for i := len(name) - 1; i >= 0; i-- {
+				x = x<<8 | uint64(name[i])
+			}
+			if h3, f3 := foldWord(x, len(name)); h3 != h1 || f3 != f1 {
+				t.Errorf("foldWord(%q) = %x, %v; foldHash %x, %v", name, h3, f3, h1, f1)
+			}
+		}
+	}
+	// The same names, distinct, parse.
+	c, err := ParseClaims([]byte(`{"abc":1,"abd":2,"preferred_username":"p","preferred_usernamf":"q","a\u0062x":3}`))
+	if err != nil || len(c.Raw()) != 5 {
+		t.Fatalf("distinct names: %v", err)
+	}
+}
+
+// TestClaims_Accessors reads members of a parsed claim set in place.
+func TestClaims_Accessors(t *testing.T) {
+	c, err := ParseClaims([]byte(`{"iss":"i","n\u006fnce":"n\"1","amr":["pwd","otp"],"auth_time":1767323045.5,` +
+		`"email_verified":true,"nul":null,"bad_amr":["x",1],"obj":{"a":[1]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v, ok, err := c.StringClaim("nonce"); v != `n"1` || !ok || err != nil {
+		t.Errorf("StringClaim(nonce) = %q, %v, %v", v, ok, err)
+	}
+	if _, ok, err := c.StringClaim("absent"); ok || err != nil {
+		t.Errorf("StringClaim(absent) = %v, %v", ok, err)
+	}
+	for _, name := range []string{"email_verified", "nul", "amr", "obj"} {
+		if _, ok, err := c.StringClaim(name); !ok || !errors.Is(err, ErrMalformed) {
+			t.Errorf("StringClaim(%s) = %v, %v; want ErrMalformed", name, ok, err)
+		}
+	}
+	if d, ok, err := c.NumericDateClaim("auth_time"); d != 1767323045 || !ok || err != nil {
+		t.Errorf("NumericDateClaim(auth_time) = %v, %v, %v", d, ok, err)
+	}
+	if _, ok, err := c.NumericDateClaim("iss"); !ok || !errors.Is(err, ErrMalformed) {
+		t.Errorf("NumericDateClaim(iss) = %v, %v", ok, err)
+	}
+	if v, ok, err := c.StringsClaim("amr"); len(v) != 2 || v[1] != "otp" || !ok || err != nil {
+		t.Errorf("StringsClaim(amr) = %q, %v, %v", v, ok, err)
+	}
+	if _, ok, err := c.StringsClaim("bad_amr"); !ok || !errors.Is(err, ErrMalformed) {
+		t.Errorf("StringsClaim(bad_amr) = %v, %v", ok, err)
+	}
+	if !c.Has("nul") || c.Has("Nul") || c.Has("absent") {
+		t.Error("Has")
+	}
+	m, ok := c.Member("obj")
+	if !ok || string(m) != `{"a":[1]}` {
+		t.Errorf("Member(obj) = %s, %v", m, ok)
+	}
+	m[0] = 'X' // the caller's copy
+	if again, _ := c.Member("obj"); string(again) != `{"a":[1]}` {
+		t.Error("Member returned shared bytes")
+	}
+	if raw := c.Raw(); len(raw) != 8 || string(raw["nonce"]) != `"n\"1"` {
+		t.Errorf("Raw() = %s", raw)
+	}
+	var none *Claims
+	if none.Has("x") || len(none.Raw()) != 0 {
+		t.Error("nil Claims")
+	}
+	// A hand-built Claims has no members beyond its fields.
+	if (&Claims{Issuer: "i"}).Has("iss") {
+		t.Error("hand-built Claims reports members")
 	}
 }

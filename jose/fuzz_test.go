@@ -1,6 +1,8 @@
 package jose
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -108,8 +110,23 @@ func FuzzParseClaims(f *testing.F) {
 		if err := dec.Decode(&generic); err != nil {
 			t.Fatalf("encoding/json rejects accepted claims: %v", err)
 		}
-		if len(generic) != len(c.Raw) {
-			t.Fatalf("member count %d vs %d", len(generic), len(c.Raw))
+		raw := c.Raw()
+		if len(generic) != len(raw) {
+			t.Fatalf("member count %d vs %d", len(generic), len(raw))
+		}
+		for name, v := range raw {
+			m, ok := c.Member(name)
+			if !ok || !bytes.Equal(m, v) || !json.Valid(v) {
+				t.Fatalf("member %q: Raw %s, Member %s", name, v, m)
+			}
+			if _, ok := generic[name]; !ok {
+				t.Fatalf("member %q unknown to encoding/json", name)
+			}
+			var want string
+			got, _, err := c.StringClaim(name)
+			if (json.Unmarshal(v, &want) == nil && v[0] == '"') != (err == nil) || got != want {
+				t.Fatalf("StringClaim(%q) = %q, %v; encoding/json reads %q", name, got, err, want)
+			}
 		}
 		var std struct {
 			Iss string `json:"iss"`
@@ -124,6 +141,30 @@ func FuzzParseClaims(f *testing.F) {
 		}
 		if c.Expiry != nil && (*c.Expiry < 0 || *c.Expiry > maxNumericDate) {
 			t.Fatalf("exp out of range: %d", *c.Expiry)
+		}
+	})
+}
+
+// FuzzDecodeSegment checks the hot-path base64url decoder against
+// encoding/base64's strict raw URL decoder: the same bytes for canonical
+// input, and rejection of everything else (line breaks included, which
+// encoding/base64 skips).
+func FuzzDecodeSegment(f *testing.F) {
+	f.Add("eyJhbGciOiJSUzI1NiJ9")
+	f.Add("abc")
+	f.Add("ab")
+	f.Add("abd")
+	f.Add("ab\ncd")
+	f.Add("abc=")
+	f.Add("abcdefghijklmnopqrstuvwxyz-_0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ+/")
+	f.Fuzz(func(t *testing.T, s string) {
+		enc := base64.RawURLEncoding.Strict()
+		want, err := enc.DecodeString(s)
+		canonical := err == nil && !strings.ContainsAny(s, "\r\n")
+		dst := make([]byte, enc.DecodedLen(len(s)))
+		n, ok := decodeSegment(dst, s)
+		if ok != canonical || ok != strictB64(s) || (ok && !bytes.Equal(dst[:n], want)) {
+			t.Fatalf("%q: decodeSegment %v %x; encoding/base64 %v %x", s, ok, dst[:n], canonical, want)
 		}
 	})
 }

@@ -70,8 +70,9 @@ func parseJWK(data []byte, mode jwkMode) (JWK, error) {
 	var f jwkFields
 	for i := range ms {
 		m := &ms[i]
+		name := m.name(data)
 		var dst *[]byte
-		switch string(m.name) {
+		switch string(name) {
 		case "kty":
 			dst = &f.kty
 		case "kid":
@@ -108,9 +109,9 @@ func parseJWK(data []byte, mode jwkMode) (JWK, error) {
 			continue
 		}
 		if m.kind != kindString {
-			return JWK{}, fmt.Errorf("%w: JWK member %q must be a string", ErrMalformed, m.name)
+			return JWK{}, fmt.Errorf("%w: JWK member %q must be a string", ErrMalformed, name)
 		}
-		*dst = stringContent(m.value)
+		*dst = stringContent(m.value(data))
 	}
 	if f.kty == nil {
 		return JWK{}, fmt.Errorf("%w: JWK has no \"kty\"", ErrMalformed)

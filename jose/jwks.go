@@ -34,11 +34,11 @@ func parseJWKSet(data []byte, maxKeys int) (JWKSet, error) {
 	}
 	var keys []byte
 	for _, m := range ms {
-		if string(m.name) == "keys" {
+		if string(m.name(data)) == "keys" {
 			if m.kind != kindArray {
 				return JWKSet{}, fmt.Errorf("%w: key set member \"keys\" must be an array", ErrMalformed)
 			}
-			keys = m.value
+			keys = m.value(data)
 		}
 	}
 	if keys == nil {

@@ -1,6 +1,7 @@
 package jose
 
 import (
+	"bytes"
 	"context"
 	"crypto"
 	"crypto/ecdsa"
@@ -11,6 +12,7 @@ import (
 	"crypto/sha512"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"strings"
 )
 
@@ -65,6 +67,18 @@ type VerifyOptions struct {
 //
 // Verify does not look at the payload; VerifyJWT also validates claims.
 func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) (Header, []byte, error) {
+	return verify(ctx, token, keys, opts, nil)
+}
+
+// maxStackSignature is the longest signature decoded on the stack: an
+// RSA-8192 signature. Longer ones (which no supported key produces) go to
+// the heap and fail verification there.
+const maxStackSignature = 1024
+
+// verify implements Verify. When payloadBuf is large enough, the payload is
+// decoded into it instead of a new buffer: VerifyJWT passes a stack buffer,
+// since it keeps only the parsed claims.
+func verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions, payloadBuf []byte) (Header, []byte, error) {
 	// Step 1 of RFC 7515, section 5.2, with the size and shape checks first
 	// (RFC 8725, section 3.2): nothing is decoded before these pass.
 	maxSize := opts.MaxSize
@@ -92,27 +106,35 @@ func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) 
 	if len(hSeg) == 0 || len(sSeg) == 0 {
 		return Header{}, nil, fmt.Errorf("%w: empty header or signature segment", ErrMalformed)
 	}
-	// The strict decoder rejects padding, the standard alphabet and non-zero
-	// trailing bits, but skips '\r' and '\n': those are rejected here.
-	if strings.IndexByte(token, '\n') >= 0 || strings.IndexByte(token, '\r') >= 0 {
-		return Header{}, nil, fmt.Errorf("%w: line break inside the token", ErrMalformed)
+	// Each segment is decoded straight from the token string by the strict
+	// decoder, which rejects padding, the standard alphabet, line breaks
+	// and non-zero trailing bits (RFC 7515, section 2). The header, returned
+	// as Header.Raw, and the payload share one heap buffer unless the
+	// payload fits payloadBuf; the signature, needed only here, is decoded
+	// on the stack.
+	enc := base64.RawURLEncoding
+	hLen, pLen, sLen := enc.DecodedLen(len(hSeg)), enc.DecodedLen(len(pSeg)), enc.DecodedLen(len(sSeg))
+	var rawHeader, payload []byte
+	if pLen <= len(payloadBuf) {
+		rawHeader, payload = make([]byte, hLen), payloadBuf[:pLen]
+	} else {
+		buf := make([]byte, hLen+pLen)
+		rawHeader, payload = buf[:hLen:hLen], buf[hLen:]
 	}
-	// One buffer holds the signing input (as bytes, for hashing) and the
-	// three decoded segments.
-	enc := base64.RawURLEncoding.Strict()
-	hLen, pLen := enc.DecodedLen(len(hSeg)), enc.DecodedLen(len(pSeg))
-	buf := make([]byte, dot2+hLen+pLen+enc.DecodedLen(len(sSeg)))
-	signingInput := buf[:copy(buf, token[:dot2]):dot2]
-	dec := buf[dot2:]
-	hn, err1 := enc.Decode(dec, signingInput[:dot1])
-	pn, err2 := enc.Decode(dec[hLen:], signingInput[dot1+1:])
-	sn, err3 := enc.Decode(dec[hLen+pLen:], []byte(sSeg))
-	if err1 != nil || err2 != nil || err3 != nil {
+	var sigBuf [maxStackSignature]byte
+	sig := sigBuf[:0]
+	if sLen <= len(sigBuf) {
+		sig = sigBuf[:sLen]
+	} else {
+		sig = make([]byte, sLen)
+	}
+	hn, ok1 := decodeSegment(rawHeader, hSeg)
+	pn, ok2 := decodeSegment(payload, pSeg)
+	sn, ok3 := decodeSegment(sig, sSeg)
+	if !ok1 || !ok2 || !ok3 {
 		return Header{}, nil, fmt.Errorf("%w: segments must be canonical unpadded base64url", ErrMalformed)
 	}
-	rawHeader := dec[:hn:hn]
-	payload := dec[hLen : hLen+pn : hLen+pn]
-	sig := dec[hLen+pLen : hLen+pLen+sn : hLen+pLen+sn]
+	rawHeader, payload, sig = rawHeader[:hn:hn], payload[:pn:pn], sig[:sn:sn]
 
 	// Steps 2-5: the header is a strict JSON object; crit is understood.
 	hdr, err := parseHeader(rawHeader)
@@ -133,8 +155,13 @@ func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) 
 	if err != nil {
 		return Header{}, nil, err
 	}
+	// The signing input is the ASCII token up to the second dot.
+	signingInput := token[:dot2]
 	var digestBuf [sha512.Size]byte
-	digest := hashInput(ai.hash, signingInput, &digestBuf)
+	var digest []byte
+	if ai.family == familyRSA || ai.family == familyPSS || ai.family == familyEC {
+		digest = hashSigningInput(ai.hash, signingInput, &digestBuf)
+	}
 	tried := 0
 	for i := range candidates {
 		key, ok := candidates[i].fits(hdr.Algorithm, ai)
@@ -166,18 +193,19 @@ func parseHeader(raw []byte) (Header, error) {
 	hasAlg := false
 	for i := range ms {
 		m := &ms[i]
-		switch string(m.name) {
+		name, value := m.name(raw), m.value(raw)
+		switch string(name) {
 		case "alg":
 			if m.kind != kindString {
 				return Header{}, fmt.Errorf("%w: \"alg\" must be a string", ErrMalformed)
 			}
-			hdr.Algorithm = internAlgorithm(stringContent(m.value))
+			hdr.Algorithm = internAlgorithm(stringContent(value))
 			hasAlg = true
 		case "kid":
 			if m.kind != kindString {
 				return Header{}, fmt.Errorf("%w: \"kid\" must be a string", ErrMalformed)
 			}
-			kid := stringContent(m.value)
+			kid := stringContent(value)
 			if len(kid) > maxKIDLen {
 				return Header{}, fmt.Errorf("%w: \"kid\" is %d bytes (at most %d allowed)", ErrMalformed, len(kid), maxKIDLen)
 			}
@@ -186,22 +214,22 @@ func parseHeader(raw []byte) (Header, error) {
 			if m.kind != kindString {
 				return Header{}, fmt.Errorf("%w: \"typ\" must be a string", ErrMalformed)
 			}
-			hdr.Type = internType(stringContent(m.value))
+			hdr.Type = internType(stringContent(value))
 		case "cty":
 			if m.kind != kindString {
 				return Header{}, fmt.Errorf("%w: \"cty\" must be a string", ErrMalformed)
 			}
-			hdr.ContentType = internType(stringContent(m.value))
+			hdr.ContentType = internType(stringContent(value))
 		case "crit":
 			// RFC 7515, section 4.1.11: crit MUST NOT be empty nor name
 			// standard parameters, and every listed extension must be
 			// understood. This package supports none, so any crit rejects.
-			return Header{}, fmt.Errorf("%w: \"crit\" %s", ErrCritical, truncate(string(m.value)))
+			return Header{}, fmt.Errorf("%w: \"crit\" %s", ErrCritical, truncate(string(value)))
 		case "enc", "zip":
-			return Header{}, fmt.Errorf("%w: JWE header member %q in a JWS", ErrMalformed, m.name)
+			return Header{}, fmt.Errorf("%w: JWE header member %q in a JWS", ErrMalformed, name)
 		default:
-			if reg, ok := caseVariantOf(m, "alg", "kid", "typ", "cty", "crit", "enc", "zip", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "b64"); ok {
-				return Header{}, fmt.Errorf("%w: header member %q is a case variant of %q", ErrMalformed, truncate(string(m.name)), reg)
+			if reg, ok := caseVariantOf(raw, m, "alg", "kid", "typ", "cty", "crit", "enc", "zip", "jku", "jwk", "x5u", "x5c", "x5t", "x5t#S256", "b64"); ok {
+				return Header{}, fmt.Errorf("%w: header member %q is a case variant of %q", ErrMalformed, truncate(string(name)), reg)
 			}
 		}
 		// "jku", "x5u", "jwk", "x5c", "x5t" and others are ignored: keys come
@@ -276,6 +304,25 @@ func trimApplication(t string) string {
 	return t
 }
 
+// maxStackInput is the longest signing input hashSigningInput copies to the
+// stack rather than the heap; most tokens are far shorter.
+const maxStackInput = 4 << 10
+
+// hashSigningInput hashes input with h into buf, without a heap copy of the
+// input when it is at most maxStackInput bytes. A smaller stack copy serves
+// the common sizes, so that little stack is cleared per call.
+func hashSigningInput(h crypto.Hash, input string, buf *[sha512.Size]byte) []byte {
+	switch {
+	case len(input) <= 1536:
+		var in [1536]byte
+		return hashInput(h, in[:copy(in[:], input)], buf)
+	case len(input) <= maxStackInput:
+		var in [maxStackInput]byte
+		return hashInput(h, in[:copy(in[:], input)], buf)
+	}
+	return hashInput(h, []byte(input), buf)
+}
+
 // hashInput hashes the signing input with h into buf (no allocation).
 func hashInput(h crypto.Hash, input []byte, buf *[sha512.Size]byte) []byte {
 	switch h {
@@ -294,24 +341,30 @@ func hashInput(h crypto.Hash, input []byte, buf *[sha512.Size]byte) []byte {
 
 // verifySignature checks sig with a key already matched to the algorithm.
 // RFC 7518, section 3 and RFC 8037, section 3.1.
-func verifySignature(ai algInfo, key any, input, digest, sig []byte) bool {
+func verifySignature(ai algInfo, key any, input string, digest, sig []byte) bool {
 	switch ai.family {
 	case familyRSA:
 		return rsa.VerifyPKCS1v15(key.(*rsa.PublicKey), ai.hash, digest, sig) == nil
 	case familyPSS:
-		return rsa.VerifyPSS(key.(*rsa.PublicKey), ai.hash, digest, sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
+		// The compiler sees VerifyPSS's arguments escape: a copy keeps the
+		// caller's digest buffer (and the RS* path) off the heap.
+		return rsa.VerifyPSS(key.(*rsa.PublicKey), ai.hash, bytes.Clone(digest), sig, &rsa.PSSOptions{SaltLength: rsa.PSSSaltLengthEqualsHash}) == nil
 	case familyEC:
 		// RFC 7518, section 3.4: R and S as fixed-length big-endian octets.
 		if len(sig) != 2*ai.size {
 			return false
 		}
-		var der [2*67 + 8]byte
-		return ecdsa.VerifyASN1(key.(*ecdsa.PublicKey), digest, ecdsaDER(der[:0], sig[:ai.size], sig[ai.size:]))
+		// One heap buffer for the digest and the DER signature, whose
+		// arguments the compiler sees escape through VerifyASN1.
+		buf := make([]byte, len(digest), len(digest)+2*67+8)
+		copy(buf, digest)
+		der := ecdsaDER(buf[len(digest):len(digest)], sig[:ai.size], sig[ai.size:])
+		return ecdsa.VerifyASN1(key.(*ecdsa.PublicKey), buf[:len(digest):len(digest)], der)
 	case familyEdDSA:
-		return ed25519.Verify(key.(ed25519.PublicKey), input, sig)
+		return ed25519.Verify(key.(ed25519.PublicKey), []byte(input), sig)
 	case familyHMAC:
 		mac := hmac.New(ai.hash.New, key.([]byte))
-		mac.Write(input)
+		io.WriteString(mac, input)
 		var sum [sha512.Size]byte
 		return hmac.Equal(mac.Sum(sum[:0]), sig)
 	}

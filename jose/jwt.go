@@ -5,6 +5,9 @@ import (
 	"fmt"
 )
 
+// maxStackPayload is the largest claim set VerifyJWT decodes on the stack.
+const maxStackPayload = 4 << 10
+
 // VerifyJWT verifies a signed JWT and validates its claims: Verify (RFC 7515,
 // section 5.2), then ParseClaims on the verified payload, then
 // Claims.Validate with e (RFC 7519, section 7.2). The claims are parsed only
@@ -15,14 +18,29 @@ import (
 // other profile-specific claims; those belong to the caller (for example
 // the oidc package for ID tokens).
 func VerifyJWT(ctx context.Context, token string, keys KeySet, opts VerifyOptions, e Expected) (Header, *Claims, error) {
-	hdr, payload, err := Verify(ctx, token, keys, opts)
+	// The payload is needed only until its claims are parsed (ParseClaims
+	// keeps its own copy): decode it on the stack when it fits, in a buffer
+	// sized to the token so that little stack is cleared per call. A payload
+	// is at most three quarters of the token's length.
+	if len(token) <= 2048 {
+		var payloadBuf [1536]byte
+		return verifyJWT(ctx, token, keys, opts, e, payloadBuf[:])
+	}
+	var payloadBuf [maxStackPayload]byte
+	return verifyJWT(ctx, token, keys, opts, e, payloadBuf[:])
+}
+
+// verifyJWT implements VerifyJWT, decoding the payload into payloadBuf when
+// it fits.
+func verifyJWT(ctx context.Context, token string, keys KeySet, opts VerifyOptions, e Expected, payloadBuf []byte) (Header, *Claims, error) {
+	hdr, payload, err := verify(ctx, token, keys, opts, payloadBuf)
 	if err != nil {
 		return Header{}, nil, err
 	}
 	if typeAllowed(hdr.ContentType, []string{"JWT"}) {
 		return Header{}, nil, fmt.Errorf("%w: nested JWTs (\"cty\":\"JWT\") are not supported", ErrMalformed)
 	}
-	claims, err := parseClaims(payload, false)
+	claims, err := ParseClaims(payload)
 	if err != nil {
 		return Header{}, nil, err
 	}

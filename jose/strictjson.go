@@ -2,7 +2,9 @@ package jose
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
+	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf8"
@@ -32,21 +34,41 @@ const (
 	kindNull   byte = 'z'
 )
 
+// SWAR constants: a byte of ones, and the high bit of every byte.
+const (
+	ones  = 0x0101010101010101
+	highs = 0x8080808080808080
+)
+
 // maxJSONDepth bounds nesting so hostile input cannot exhaust the stack.
 const maxJSONDepth = 64
 
-// member is one member of a scanned top-level object.
+// member is one member of a scanned top-level object, located by offsets
+// into the scanned document. It holds no pointers: scanning appends it by
+// plain copy, and an index of members costs the garbage collector nothing.
 type member struct {
-	name      []byte // decoded name; a sub-slice of the input unless escaped
-	nameStart int    // offset of the raw name (without quotes) in the input
-	nameEnd   int
-	escaped   bool   // the raw name held escape sequences
-	value     []byte // raw value bytes, a sub-slice of the input
-	valStart  int    // offset of value in the input
-	kind      byte
-	fold      uint32 // hash of the case-folded name, for duplicate detection
-	folded    bool   // the name is its own case fold (no upper-case or non-ASCII bytes)
+	nameStart, nameEnd int32  // the raw name (without quotes) is data[nameStart:nameEnd]
+	valStart, valEnd   int32  // the raw value is data[valStart:valEnd]
+	fold               uint32 // hash of the case-folded name, for duplicate detection
+	kind               byte
+	escaped            bool // the raw name holds escape sequences
+	folded             bool // the name is its own case fold (no upper-case or non-ASCII bytes)
 }
+
+// maxScanSize bounds a scanned document so that offsets fit in int32.
+const maxScanSize = 1<<31 - 1
+
+// name returns m's decoded name: a sub-slice of data unless it held escapes.
+func (m *member) name(data []byte) []byte {
+	raw := data[m.nameStart:m.nameEnd:m.nameEnd]
+	if m.escaped {
+		return unescape(raw)
+	}
+	return raw
+}
+
+// value returns m's raw value, a sub-slice of data.
+func (m *member) value(data []byte) []byte { return data[m.valStart:m.valEnd:m.valEnd] }
 
 // jsonScanner walks one JSON document.
 type jsonScanner struct {
@@ -62,6 +84,9 @@ func errJSON(pos int, what string) error {
 // optional whitespace), appends its members to dst and returns them. Duplicate
 // or case-variant member names are an error.
 func scanObject(data []byte, dst []member) ([]member, error) {
+	if len(data) > maxScanSize {
+		return dst, fmt.Errorf("%w: JSON document of %d bytes", ErrTooLarge, len(data))
+	}
 	s := jsonScanner{data: data}
 	s.skipSpace()
 	if s.pos >= len(data) || data[s.pos] != '{' {
@@ -78,30 +103,34 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 				return dst, errJSON(s.pos, "expected a member name")
 			}
 			start := s.pos + 1
-			escaped, err := s.scanString()
-			if err != nil {
-				return dst, err
-			}
-			m := member{nameStart: start, nameEnd: s.pos - 1, escaped: escaped}
-			if escaped {
-				m.name = unescape(data[start : s.pos-1])
+			var m member
+			if n, ok := shortPlainName(data, start); ok {
+				// The common case: a name of at most seven plain ASCII
+				// bytes, checked and hashed from one eight-byte load.
+				m = member{nameStart: int32(start), nameEnd: int32(start + n)}
+				m.fold, m.folded = foldWord(binary.LittleEndian.Uint64(data[start:])&(1<<(8*n)-1), n)
+				s.pos = start + n + 1
 			} else {
-				m.name = data[start : s.pos-1 : s.pos-1]
+				escaped, err := s.scanString()
+				if err != nil {
+					return dst, err
+				}
+				m = member{nameStart: int32(start), nameEnd: int32(s.pos - 1), escaped: escaped}
+				m.fold, m.folded = foldHash(m.name(data))
 			}
-			m.fold, m.folded = foldHash(m.name)
 			s.skipSpace()
 			if s.pos >= len(data) || data[s.pos] != ':' {
 				return dst, errJSON(s.pos, "expected ':'")
 			}
 			s.pos++
 			s.skipSpace()
-			m.valStart = s.pos
+			valStart := s.pos
 			kind, err := s.scanValue(1)
 			if err != nil {
 				return dst, err
 			}
 			m.kind = kind
-			m.value = data[m.valStart:s.pos:s.pos]
+			m.valStart, m.valEnd = int32(valStart), int32(s.pos)
 			dst = append(dst, m)
 			s.skipSpace()
 			if s.pos >= len(data) {
@@ -122,7 +151,7 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 	if s.pos != len(data) {
 		return dst, errJSON(s.pos, "trailing data after the object")
 	}
-	if err := checkDuplicates(dst); err != nil {
+	if err := checkDuplicates(data, dst); err != nil {
 		return dst, err
 	}
 	return dst, nil
@@ -279,8 +308,22 @@ const plainStringBytes = "" +
 // and unpaired UTF-16 surrogates are rejected.
 func (s *jsonScanner) scanString() (escaped bool, err error) {
 	s.pos++
-	for s.pos < len(s.data) {
-		c := s.data[s.pos]
+	d := s.data
+	for s.pos < len(d) {
+		// Skip plain bytes eight at a time, then stop at the first byte
+		// that needs a look.
+		for s.pos+8 <= len(d) {
+			special := specialBytes(binary.LittleEndian.Uint64(d[s.pos:]))
+			if special != 0 {
+				s.pos += bits.TrailingZeros64(special) / 8
+				break
+			}
+			s.pos += 8
+		}
+		if s.pos >= len(d) {
+			break
+		}
+		c := d[s.pos]
 		if plainStringBytes[c] != 0 {
 			s.pos++
 			continue
@@ -299,7 +342,7 @@ func (s *jsonScanner) scanString() (escaped bool, err error) {
 		case c < utf8.RuneSelf:
 			s.pos++
 		default:
-			r, size := utf8.DecodeRune(s.data[s.pos:])
+			r, size := utf8.DecodeRune(d[s.pos:])
 			if r == utf8.RuneError && size <= 1 {
 				return escaped, errJSON(s.pos, "invalid UTF-8")
 			}
@@ -307,6 +350,18 @@ func (s *jsonScanner) scanString() (escaped bool, err error) {
 		}
 	}
 	return escaped, errJSON(s.pos, "unterminated string")
+}
+
+// specialBytes returns, for eight bytes of a string read little-endian, a
+// mask whose lowest set bit lies in the first byte that is not plain
+// printable ASCII: a control character, '"', '\\' or a byte >= 0x80. Bits
+// above the first such byte may be spurious (borrows); zero means all eight
+// bytes are plain.
+func specialBytes(x uint64) uint64 {
+	control := (x - ones*0x20) &^ x
+	quote := ((x ^ (ones * '"')) - ones) &^ (x ^ (ones * '"'))
+	backslash := ((x ^ (ones * '\\')) - ones) &^ (x ^ (ones * '\\'))
+	return (control | quote | backslash | x) & highs
 }
 
 // scanEscape consumes one escape sequence (backslash at s.pos).
@@ -454,31 +509,124 @@ func stringContent(raw []byte) []byte {
 }
 
 // foldHash hashes name after Unicode simple case folding, so that names equal
-// under bytes.EqualFold always hash equally (FNV-1a over canonical runes: the
-// smallest rune of each case-folding orbit). folded reports whether name held
-// only bytes that fold to themselves (no upper-case ASCII, no non-ASCII).
+// under bytes.EqualFold always hash equally: the hash covers the UTF-8 form
+// of each rune's canonical fold (the smallest rune of its case-folding orbit,
+// lower-cased when ASCII). folded reports whether name held only bytes that
+// fold to themselves (no upper-case ASCII, no non-ASCII).
 func foldHash(name []byte) (h uint32, folded bool) {
-	h, folded = 2166136261, true
+	// ASCII names, eight bytes at a time: upper-case letters get 0x20. The
+	// result equals foldHashRunes's for the same name.
+	var fh foldHasher
+	upper := uint64(0)
+	i := 0
+	for ; i+8 <= len(name); i += 8 {
+		x := binary.LittleEndian.Uint64(name[i:])
+		if x&highs != 0 {
+			return foldHashRunes(name)
+		}
+		u := asciiUpper(x)
+		upper |= u
+		fh.mix(x | u>>2)
+	}
+	if i < len(name) {
+		var x uint64
+		for j := len(name) - 1; j >= i; j-- {
+			x = x<<8 | uint64(name[j])
+		}
+		if x&highs != 0 {
+			return foldHashRunes(name)
+		}
+		u := asciiUpper(x)
+		upper |= u
+		fh.mix(x | u>>2)
+	}
+	fh.total = uint64(len(name))
+	return fh.sum(), upper == 0
+}
+
+// foldWord is foldHash for an ASCII name of n < 8 bytes held little-endian
+// in x (upper bytes zero).
+func foldWord(x uint64, n int) (h uint32, folded bool) {
+	var fh foldHasher
+	u := asciiUpper(x)
+	if n > 0 {
+		fh.mix(x | u>>2)
+	}
+	fh.total = uint64(n)
+	return fh.sum(), u == 0
+}
+
+// asciiUpper marks with 0x80 each byte of x (all below 0x80) that is an
+// upper-case ASCII letter.
+func asciiUpper(x uint64) uint64 {
+	return (x + ones*0x3f) &^ (x + ones*0x25) & highs
+}
+
+// shortPlainName reports whether the string content starting at data[start]
+// is at most seven plain printable ASCII bytes followed by the closing
+// quote, and returns its length. It needs eight readable bytes.
+func shortPlainName(data []byte, start int) (n int, ok bool) {
+	if start+8 > len(data) {
+		return 0, false
+	}
+	special := specialBytes(binary.LittleEndian.Uint64(data[start:]))
+	if special == 0 {
+		return 0, false
+	}
+	n = bits.TrailingZeros64(special) / 8
+	return n, data[start+n] == '"'
+}
+
+// foldHashRunes is foldHash for names that are not pure ASCII.
+func foldHashRunes(name []byte) (uint32, bool) {
+	var fh foldHasher
 	for i := 0; i < len(name); {
 		c := name[i]
-		var r rune
 		if c < utf8.RuneSelf {
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
-				folded = false
 			}
-			r = rune(c)
+			fh.byte(c)
 			i++
-		} else {
-			folded = false
-			var size int
-			r, size = utf8.DecodeRune(name[i:])
-			i += size
-			r = canonicalFold(r)
+			continue
 		}
-		h = (h ^ uint32(r)) * 16777619
+		r, size := utf8.DecodeRune(name[i:])
+		i += size
+		var enc [utf8.UTFMax]byte
+		for _, b := range utf8.AppendRune(enc[:0], canonicalFold(r)) {
+			fh.byte(b)
+		}
 	}
-	return h, folded
+	return fh.sum(), false
+}
+
+// foldHasher hashes a byte stream in little-endian eight-byte words (the
+// last one zero-padded), then its length.
+type foldHasher struct {
+	h, acc uint64
+	n      uint   // bytes in acc
+	total  uint64 // bytes hashed
+}
+
+func (f *foldHasher) mix(x uint64) { f.h = (f.h ^ x) * 0x9e3779b97f4a7c15 }
+
+func (f *foldHasher) byte(b byte) {
+	f.acc |= uint64(b) << (8 * f.n)
+	f.total++
+	if f.n++; f.n == 8 {
+		f.mix(f.acc)
+		f.acc, f.n = 0, 0
+	}
+}
+
+func (f *foldHasher) sum() uint32 {
+	if f.n > 0 {
+		f.mix(f.acc)
+	}
+	f.mix(f.total)
+	h := f.h
+	h ^= h >> 32
+	return uint32(h)
 }
 
 // canonicalFold returns the smallest rune of r's case-folding orbit.
@@ -499,7 +647,7 @@ const maxPairwiseMembers = 64
 
 // checkDuplicates rejects two member names that are equal or differ only in
 // case (Unicode simple folding, as encoding/json matches them).
-func checkDuplicates(ms []member) error {
+func checkDuplicates(data []byte, ms []member) error {
 	if len(ms) <= maxPairwiseMembers {
 		// Open addressing on the fold hash; the table is at most half full.
 		var table [2 * maxPairwiseMembers]uint8 // member index + 1; 0 = empty
@@ -511,8 +659,10 @@ func checkDuplicates(ms []member) error {
 					table[slot] = uint8(i + 1)
 					break
 				}
-				if ms[j].fold == ms[i].fold && bytes.EqualFold(ms[i].name, ms[j].name) {
-					return dupError(ms[j].name, ms[i].name)
+				if ms[j].fold == ms[i].fold {
+					if a, b := ms[j].name(data), ms[i].name(data); bytes.EqualFold(a, b) {
+						return dupError(a, b)
+					}
 				}
 			}
 		}
@@ -538,8 +688,8 @@ func checkDuplicates(ms []member) error {
 		}
 		for a := i; a < j; a++ {
 			for b := a + 1; b < j; b++ {
-				if bytes.EqualFold(ms[idx[a]].name, ms[idx[b]].name) {
-					return dupError(ms[idx[a]].name, ms[idx[b]].name)
+				if na, nb := ms[idx[a]].name(data), ms[idx[b]].name(data); bytes.EqualFold(na, nb) {
+					return dupError(na, nb)
 				}
 			}
 		}
@@ -572,12 +722,12 @@ func truncate(s string) string {
 // without being identical to it. encoding/json would match such a member to
 // the registered one; this package rejects it so that every reader of a
 // verified document sees the same registered values.
-func caseVariantOf(m *member, names ...string) (string, bool) {
+func caseVariantOf(data []byte, m *member, names ...string) (string, bool) {
 	if m.folded {
 		// Lower-case ASCII only: equal to a lower-case name or unrelated.
 		return "", false
 	}
-	name := m.name
+	name := m.name(data)
 	for _, n := range names {
 		// A folded variant is at most three bytes per ASCII letter (for
 		// example U+212A KELVIN SIGN for 'k').

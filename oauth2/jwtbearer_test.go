@@ -71,9 +71,9 @@ func TestJWTBearerGrant_MintsFreshAssertions(t *testing.T) {
 		}
 		seen[claims.ID] = true
 		var tenant string
-		json.Unmarshal(claims.Raw["tenant"], &tenant)
+		json.Unmarshal(claims.Raw()["tenant"], &tenant)
 		if tenant != "t1" {
-			t.Errorf("extra claim lost: %v", claims.Raw)
+			t.Errorf("extra claim lost: %v", claims.Raw())
 		}
 	}
 }

@@ -101,8 +101,8 @@ func TestPrivateKeyJWT_Algorithms(t *testing.T) {
 				t.Errorf("iss, sub = %q, %q", c.Issuer, c.Subject)
 			}
 			// TE-17: aud is the issuer identifier, one string, never the token endpoint.
-			if string(c.Raw["aud"]) != `"https://as.example/realms/r"` {
-				t.Errorf("aud = %s", c.Raw["aud"])
+			if string(c.Raw()["aud"]) != `"https://as.example/realms/r"` {
+				t.Errorf("aud = %s", c.Raw()["aud"])
 			}
 			if c.IssuedAt == nil || !c.IssuedAt.Time().Equal(now) || c.Expiry == nil || !c.Expiry.Time().Equal(now.Add(60*time.Second)) {
 				t.Errorf("iat, exp = %v, %v", c.IssuedAt, c.Expiry)
@@ -134,7 +134,7 @@ func TestPrivateKeyJWT_TE17_AudienceFallbackAndType(t *testing.T) {
 	pub, _ := key.Public()
 	h, c := checkAssertion(t, rec.forms[0], pub, jose.ES256)
 	var aud string
-	json.Unmarshal(c.Raw["aud"], &aud)
+	json.Unmarshal(c.Raw()["aud"], &aud)
 	if aud != cfg.Endpoint.TokenURL {
 		t.Errorf("aud = %q, want the token endpoint %q when no issuer is configured", aud, cfg.Endpoint.TokenURL)
 	}

@@ -105,16 +105,15 @@ func (v *IDTokenVerifier) VerifyLogoutToken(ctx context.Context, rawToken string
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrMalformedClaim, err)
 	}
-	raw := claims.Raw
 
 	// Step 3: iss, aud, iat, exp as for ID tokens; jti.
 	if claims.Issuer != v.Issuer {
-		if _, ok := raw["iss"]; !ok {
+		if !claims.Has("iss") {
 			return nil, missing(ErrIssuerMismatch, "iss")
 		}
 		return nil, fail(ErrIssuerMismatch, fmt.Sprintf("got %q, want %q", cut(claims.Issuer), v.Issuer))
 	}
-	if err := v.checkAudience(claims.Audience, raw); err != nil {
+	if err := v.checkAudience(claims); err != nil {
 		return nil, err
 	}
 	now := time.Now
@@ -139,7 +138,7 @@ func (v *IDTokenVerifier) VerifyLogoutToken(ctx context.Context, rawToken string
 	}
 
 	// Step 4: sub or sid.
-	sid, hasSID, err := claimString(raw, "sid")
+	sid, hasSID, err := claimString(claims, "sid")
 	if err != nil {
 		return nil, err
 	}
@@ -147,19 +146,20 @@ func (v *IDTokenVerifier) VerifyLogoutToken(ctx context.Context, rawToken string
 		return nil, missing(ErrLogoutToken, "sub or sid")
 	}
 	if claims.Subject != "" {
-		if err := checkSubject(claims.Subject, raw); err != nil {
+		if err := checkSubject(claims.Subject); err != nil {
 			return nil, err
 		}
 	}
 
 	// Step 5: the logout event.
-	if err := checkLogoutEvent(raw["events"]); err != nil {
+	events, _ := claims.Member("events")
+	if err := checkLogoutEvent(events); err != nil {
 		return nil, err
 	}
 
 	// Step 6: no nonce, so that a logout token can never pass as an ID
 	// token in a forged authentication response.
-	if _, ok := raw["nonce"]; ok {
+	if claims.Has("nonce") {
 		return nil, &checkError{errs: []error{ErrLogoutToken, ErrNonce}, detail: "a logout token must not have a \"nonce\" claim"}
 	}
 

@@ -15,15 +15,36 @@ import (
 // Ed25519, the only EdDSA curve jose verifies. Any other algorithm has no
 // defined hash: ok is false and the check fails.
 func tokenDigest(alg jose.Algorithm, value string, buf *[sha512.Size]byte) (sum []byte, ok bool) {
+	// Access tokens are often JWTs of one or two kilobytes: hash a copy on
+	// the stack rather than allocate one.
+	// A smaller copy serves the common sizes, so that little stack is
+	// cleared per call.
+	switch {
+	case len(value) <= 1536:
+		var in [1536]byte
+		return digestOf(alg, in[:copy(in[:], value)], buf)
+	case len(value) <= maxStackTokenValue:
+		var in [maxStackTokenValue]byte
+		return digestOf(alg, in[:copy(in[:], value)], buf)
+	}
+	return digestOf(alg, []byte(value), buf)
+}
+
+// maxStackTokenValue is the longest value tokenDigest hashes from a stack
+// copy.
+const maxStackTokenValue = 4 << 10
+
+// digestOf hashes value with the hash alg implies (see tokenDigest).
+func digestOf(alg jose.Algorithm, value []byte, buf *[sha512.Size]byte) (sum []byte, ok bool) {
 	switch alg {
 	case jose.RS256, jose.ES256, jose.PS256, jose.HS256:
-		s := sha256.Sum256([]byte(value))
+		s := sha256.Sum256(value)
 		return buf[:copy(buf[:], s[:])], true
 	case jose.RS384, jose.ES384, jose.PS384, jose.HS384:
-		s := sha512.Sum384([]byte(value))
+		s := sha512.Sum384(value)
 		return buf[:copy(buf[:], s[:])], true
 	case jose.RS512, jose.ES512, jose.PS512, jose.HS512, jose.EdDSA:
-		s := sha512.Sum512([]byte(value))
+		s := sha512.Sum512(value)
 		return buf[:copy(buf[:], s[:])], true
 	}
 	return nil, false

@@ -160,7 +160,7 @@ func FetchUserInfo(ctx context.Context, endpoint, accessToken string, opts UserI
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrUserInfo, err)
 	}
-	if _, ok := parsed.Raw["sub"]; !ok {
+	if !parsed.Has("sub") {
 		return nil, missing(ErrSubject, "sub")
 	}
 	if parsed.Subject != opts.Subject {
@@ -171,9 +171,9 @@ func FetchUserInfo(ctx context.Context, endpoint, accessToken string, opts UserI
 		"name": &u.Name, "preferred_username": &u.PreferredUsername,
 		"given_name": &u.GivenName, "family_name": &u.FamilyName, "email": &u.Email,
 	} {
-		*dst, _, _ = claimString(parsed.Raw, name)
+		*dst, _, _ = claimString(parsed, name)
 	}
-	switch string(parsed.Raw["email_verified"]) {
+	switch ev, _ := parsed.Member("email_verified"); string(ev) {
 	case "true", `"true"`:
 		u.EmailVerified = true
 	}

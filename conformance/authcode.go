@@ -61,22 +61,13 @@ type codeFlowSetup struct {
 	realm *keycloaktest.Realm
 }
 
+// newCodeFlowSetup provisions a fresh realm with a public client of the
+// given settings and a user.
 func newCodeFlowSetup(ctx context.Context, e *Env, client keycloaktest.ClientOptions) (*codeFlowSetup, error) {
-	realm, err := e.NewRealm(ctx, keycloaktest.RealmOptions{})
+	realm, c, user, err := newPublicClientRealm(ctx, e, client)
 	if err != nil {
 		return nil, err
 	}
-	admin := e.Admin()
-	client.Auth = keycloaktest.PublicClient
-	c, err := admin.CreateClient(ctx, realm.Name, client)
-	if err != nil {
-		return nil, fmt.Errorf("creating the client: %w", err)
-	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("creating the user: %w", err)
-	}
-	e.AddSecret(user.Password)
 	x := newExchanges(e, nil)
 	cfg := &oauth2.Config{
 		ClientID:    c.ClientID,
@@ -89,6 +80,27 @@ func newCodeFlowSetup(ctx context.Context, e *Env, client keycloaktest.ClientOpt
 	return &codeFlowSetup{cfg: cfg, x: x, user: user, realm: realm}, nil
 }
 
+// newPublicClientRealm provisions a fresh realm with a public client of
+// the given settings and a user, whose password it registers as a secret.
+func newPublicClientRealm(ctx context.Context, e *Env, client keycloaktest.ClientOptions) (*keycloaktest.Realm, *keycloaktest.Client, *keycloaktest.User, error) {
+	realm, err := e.NewRealm(ctx, keycloaktest.RealmOptions{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	admin := e.Admin()
+	client.Auth = keycloaktest.PublicClient
+	c, err := admin.CreateClient(ctx, realm.Name, client)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("creating the client: %w", err)
+	}
+	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("creating the user: %w", err)
+	}
+	e.AddSecret(user.Password)
+	return realm, c, user, nil
+}
+
 // login starts a flow and logs the user in; it returns the flow and the
 // parameters of the redirect back to the client.
 func (s *codeFlowSetup) login(ctx context.Context, e *Env) (*oauth2.Flow, url.Values, error) {
@@ -97,25 +109,46 @@ func (s *codeFlowSetup) login(ctx context.Context, e *Env) (*oauth2.Flow, url.Va
 		return nil, nil, fmt.Errorf("authorization request: %w", err)
 	}
 	e.AddSecret(flow.CodeVerifier)
-	loc, err := e.NewUserAgent().Login(ctx, flow.URL, redirectURI, s.user.Username, s.user.Password)
+	params, err := headlessLogin(ctx, e, e.NewUserAgent(), flow.URL, s.user)
 	if err != nil {
-		return nil, nil, fmt.Errorf("headless login: %w", err)
+		return nil, nil, err
+	}
+	return flow, params, nil
+}
+
+// headlessLogin logs user in through ua at the authorization request
+// authURL and returns the parameters of the redirect back to redirectURI,
+// registering the code as a secret (RFC 6749, section 4.1.2).
+func headlessLogin(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, authURL string, user *keycloaktest.User) (url.Values, error) {
+	loc, err := ua.Login(ctx, authURL, redirectURI, user.Username, user.Password)
+	if err != nil {
+		return nil, fmt.Errorf("headless login: %w", err)
 	}
 	params, err := oauth2.ParseCallbackQuery(loc.RawQuery)
 	if err != nil {
-		return nil, nil, fmt.Errorf("parsing the redirect: %w", err)
+		return nil, fmt.Errorf("parsing the redirect: %w", err)
 	}
 	e.AddSecret(params.Get("code"))
-	return flow, params, nil
+	return params, nil
+}
+
+// newPKCELogin provisions a public client that must use PKCE S256 and
+// logs its user in once.
+func newPKCELogin(ctx context.Context, e *Env) (*codeFlowSetup, *oauth2.Flow, url.Values, error) {
+	s, err := newCodeFlowSetup(ctx, e, keycloaktest.ClientOptions{StandardFlow: true, PKCE: true, RedirectURIs: []string{redirectURI}})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	flow, params, err := s.login(ctx, e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, flow, params, nil
 }
 
 // RFC 6749, section 4.1 with RFC 7636 and RFC 9207.
 func runAuthCodePKCE(ctx context.Context, e *Env) error {
-	s, err := newCodeFlowSetup(ctx, e, keycloaktest.ClientOptions{StandardFlow: true, PKCE: true, RedirectURIs: []string{redirectURI}})
-	if err != nil {
-		return err
-	}
-	flow, params, err := s.login(ctx, e)
+	s, flow, params, err := newPKCELogin(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -158,11 +191,7 @@ func runAuthCodePKCE(ctx context.Context, e *Env) error {
 // refused, nothing is sent to the token endpoint, and the flow stays
 // usable for the genuine response, which then works once.
 func runAuthCodeWrongState(ctx context.Context, e *Env) error {
-	s, err := newCodeFlowSetup(ctx, e, keycloaktest.ClientOptions{StandardFlow: true, PKCE: true, RedirectURIs: []string{redirectURI}})
-	if err != nil {
-		return err
-	}
-	flow, params, err := s.login(ctx, e)
+	s, flow, params, err := newPKCELogin(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -198,11 +227,7 @@ func runAuthCodeWrongState(ctx context.Context, e *Env) error {
 // RFC 7636, section 4.6: the provider checks the verifier against the
 // challenge and refuses a mismatch with invalid_grant.
 func runAuthCodeWrongVerifier(ctx context.Context, e *Env) error {
-	s, err := newCodeFlowSetup(ctx, e, keycloaktest.ClientOptions{StandardFlow: true, PKCE: true, RedirectURIs: []string{redirectURI}})
-	if err != nil {
-		return err
-	}
-	flow, params, err := s.login(ctx, e)
+	s, flow, params, err := newPKCELogin(ctx, e)
 	if err != nil {
 		return err
 	}

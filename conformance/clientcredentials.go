@@ -16,7 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/oauthkit/oauthkit/httpclient"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -263,16 +262,11 @@ func runClientCredentialsRefetch(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	clock := newFakeClock()
-	cfg.Clock = clock.Now
-	x.clock = clock.Now
-	rs, err := newResourceServer()
+	rig, err := newSessionRig(e, cfg, x)
 	if err != nil {
 		return err
 	}
-	defer rs.Close()
-	tokens := newTokenLog()
-	s := httpclient.New(cfg, httpclient.Options{Clock: clock.Now, OnToken: tokens.onToken, Base: e.RecordingClient()})
+	clock, rs, tokens, s := rig.clock, rig.rs, rig.tokens, rig.session
 	const resource = "https://api.example.org/"
 	grant := oauth2.ClientCredentialsGrant{Scopes: []string{"profile"}, Extra: url.Values{"resource": {resource}}}
 	first, err := s.FetchToken(ctx, grant)

@@ -5,12 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/oauthkit/oauthkit/httpclient"
 	"github.com/oauthkit/oauthkit/jose"
@@ -249,19 +246,11 @@ func runDPoPBoundToken(ctx context.Context, e *Env) error {
 
 // cnfJKT returns the cnf.jkt claim of a JWT access token, unverified.
 func cnfJKT(token string) string {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
 	var claims struct {
 		Cnf struct {
 			JKT string `json:"jkt"`
 		} `json:"cnf"`
 	}
-	_ = json.Unmarshal(payload, &claims)
+	jwtPayload(token, &claims)
 	return claims.Cnf.JKT
 }

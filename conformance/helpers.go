@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/httpclient"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -114,8 +115,27 @@ func wantOAuthError(err error, code, description string, status int) error {
 	return nil
 }
 
+// maxBody bounds every body a scenario reads, counted after any
+// decompression by the transport.
+const maxBody = 1 << 20
+
+// errBodyTooLarge reports a body longer than maxBody.
+var errBodyTooLarge = errors.New("conformance: body larger than 1 MiB")
+
+// readBody reads r to its end, failing with errBodyTooLarge past maxBody.
+func readBody(r io.Reader) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxBody {
+		return nil, errBodyTooLarge
+	}
+	return b, nil
+}
+
 // get sends a GET through c and returns the status and the body, read up
-// to 1 MiB.
+// to maxBody.
 func get(ctx context.Context, c *http.Client, url string) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
@@ -126,7 +146,7 @@ func get(ctx context.Context, c *http.Client, url string) (int, []byte, error) {
 		return 0, nil, err
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+	body, err := readBody(res.Body)
 	return res.StatusCode, body, err
 }
 
@@ -199,24 +219,56 @@ func (rs *resourceServer) headers() []string {
 // identifier in a token the provider has just issued over a direct
 // connection.
 func jwtClaim(token, name string) string {
-	parts := strings.Split(token, ".")
-	if len(parts) != 3 {
-		return ""
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return ""
-	}
 	var claims map[string]any
-	if json.Unmarshal(payload, &claims) != nil {
+	if !jwtPayload(token, &claims) {
 		return ""
 	}
 	s, _ := claims[name].(string)
 	return s
 }
 
+// jwtPayload decodes the JSON payload of a compact JWS into v without
+// verifying the signature, and reports whether it could.
+func jwtPayload(token string, v any) bool {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return false
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return false
+	}
+	return json.Unmarshal(payload, v) == nil
+}
+
 // bearer returns "Bearer " + the token, the header a request must carry.
 func bearer(t *oauth2.Token) string { return "Bearer " + t.AccessToken }
+
+// sessionRig is an httpclient.Session on a fake clock, with a loopback
+// resource server to send it to and a log of the tokens it received.
+type sessionRig struct {
+	clock   *fakeClock
+	rs      *resourceServer
+	tokens  *tokenLog
+	session *httpclient.Session
+}
+
+// newSessionRig puts cfg and x on a fresh fake clock and returns a Session
+// of cfg that records its exchanges through e; the resource server closes
+// when the scenario ends.
+func newSessionRig(e *Env, cfg *oauth2.Config, x *exchanges) (*sessionRig, error) {
+	clock := newFakeClock()
+	cfg.Clock = clock.Now
+	x.clock = clock.Now
+	rs, err := newResourceServer()
+	if err != nil {
+		return nil, err
+	}
+	e.Cleanup(func(context.Context) error { rs.Close(); return nil })
+	tokens := newTokenLog()
+	s := httpclient.New(cfg, httpclient.Options{Clock: clock.Now, OnToken: tokens.onToken, Base: e.RecordingClient()})
+	return &sessionRig{clock: clock, rs: rs, tokens: tokens, session: s}, nil
+}
 
 // tokenLog keeps the tokens a Session's OnToken received.
 type tokenLog struct {

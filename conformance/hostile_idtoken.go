@@ -35,60 +35,51 @@ func (op *hostileOP) signed(changes map[string]any) string {
 // refused with oidc.ErrIssuerMismatch (OpenID Connect Core, section
 // 3.1.3.7, step 2), also at the end of a code flow.
 func runOI01IssuerMismatch(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, rp, err := op.relyingParty(ctx, e, nil)
+	op, _, rp, err := newHostileRP(ctx, e)
 	if err != nil {
 		return err
 	}
 	v := rp.Verifier
 	host := strings.TrimPrefix(op.Issuer, "http://")
-	return runHostileVariants(e, []hostileVariant{
-		{"control", expectAccept(ctx, v, op.signed(nil), oidc.VerifyOptions{})},
-		{"another host", expectVerify(ctx, e, v, op.signed(map[string]any{"iss": "http://evil.test"}), oidc.VerifyOptions{}, oidc.ErrIssuerMismatch, jose.ErrIssuer)},
-		{"trailing slash", expectVerify(ctx, e, v, op.signed(map[string]any{"iss": op.Issuer + "/"}), oidc.VerifyOptions{}, oidc.ErrIssuerMismatch)},
-		{"upper case", expectVerify(ctx, e, v, op.signed(map[string]any{"iss": "HTTP://" + host}), oidc.VerifyOptions{}, oidc.ErrIssuerMismatch)},
-		{"Keycloak /auth prefix", expectVerify(ctx, e, v, op.signed(map[string]any{"iss": op.Issuer + "/auth"}), oidc.VerifyOptions{}, oidc.ErrIssuerMismatch)},
-		{"iss missing", expectVerify(ctx, e, v, op.signed(map[string]any{"iss": nil}), oidc.VerifyOptions{}, oidc.ErrIssuerMismatch, oidc.ErrMissingClaim)},
-		{"code flow: ID token of another issuer", func() error {
+	vs := tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control", op.signed(nil), nil},
+		{"another host", op.signed(map[string]any{"iss": "http://evil.test"}), []error{oidc.ErrIssuerMismatch, jose.ErrIssuer}},
+		{"trailing slash", op.signed(map[string]any{"iss": op.Issuer + "/"}), []error{oidc.ErrIssuerMismatch}},
+		{"upper case", op.signed(map[string]any{"iss": "HTTP://" + host}), []error{oidc.ErrIssuerMismatch}},
+		{"Keycloak /auth prefix", op.signed(map[string]any{"iss": op.Issuer + "/auth"}), []error{oidc.ErrIssuerMismatch}},
+		{"iss missing", op.signed(map[string]any{"iss": nil}), []error{oidc.ErrIssuerMismatch, oidc.ErrMissingClaim}},
+	})
+	vs = append(vs,
+		hostileVariant{"code flow: ID token of another issuer", func() error {
 			op.setIDToken(func(c map[string]any) string { return op.sign(claimsWith(c, map[string]any{"iss": op.Issuer + "/"})) })
 			_, _, err := hostileLogin(ctx, e, rp)
 			return wantErrorIs(err, oidc.ErrIssuerMismatch)
 		}},
-	})
+	)
+	return runHostileVariants(e, vs)
 }
 
 // OI-02: "aud" must contain the client_id and nothing the client does not
 // trust (OpenID Connect Core, section 3.1.3.7, step 3).
 func runOI02AudienceMismatch(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
-	if err != nil {
-		return err
-	}
-	return runHostileVariants(e, []hostileVariant{
-		{"control", expectAccept(ctx, v, op.signed(nil), oidc.VerifyOptions{})},
-		{"another client's id", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": "other-client"}), oidc.VerifyOptions{}, oidc.ErrAudience, jose.ErrAudience)},
-		{"aud missing", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": nil}), oidc.VerifyOptions{}, oidc.ErrAudience, oidc.ErrMissingClaim)},
-		{"aud []", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": []string{}}), oidc.VerifyOptions{}, oidc.ErrAudience)},
-		{"aud a number", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": 42}), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-		{"client_id in another case", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": strings.ToUpper(opClientID)}), oidc.VerifyOptions{}, oidc.ErrAudience)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control", op.signed(nil), nil},
+		{"another client's id", op.signed(map[string]any{"aud": "other-client"}), []error{oidc.ErrAudience, jose.ErrAudience}},
+		{"aud missing", op.signed(map[string]any{"aud": nil}), []error{oidc.ErrAudience, oidc.ErrMissingClaim}},
+		{"aud []", op.signed(map[string]any{"aud": []string{}}), []error{oidc.ErrAudience}},
+		{"aud a number", op.signed(map[string]any{"aud": 42}), []error{oidc.ErrMalformedClaim}},
+		{"client_id in another case", op.signed(map[string]any{"aud": strings.ToUpper(opClientID)}), []error{oidc.ErrAudience}},
+	}))
 }
 
 // OI-02 (extra audience): [client_id, "untrusted-api"] is refused unless
 // the client trusts "untrusted-api".
 func runOI02UntrustedAudience(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -109,11 +100,7 @@ func runOI02UntrustedAudience(ctx context.Context, e *Env) error {
 // audiences it is required (OpenID Connect Core, section 3.1.3.7, steps 4
 // and 5, the policy documented by oidc.IDTokenVerifier.Verify).
 func runOI03AuthorizedParty(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, _, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, _, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -122,70 +109,71 @@ func runOI03AuthorizedParty(ctx context.Context, e *Env) error {
 		return err
 	}
 	both := []string{opClientID, "trusted-api"}
-	return runHostileVariants(e, []hostileVariant{
-		{"control: several audiences, azp is the client", expectAccept(ctx, v, op.signed(map[string]any{"aud": both, "azp": opClientID}), oidc.VerifyOptions{})},
-		{"control: one audience, azp is the client", expectAccept(ctx, v, op.signed(map[string]any{"azp": opClientID}), oidc.VerifyOptions{})},
-		{"several audiences, no azp", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": both}), oidc.VerifyOptions{}, oidc.ErrAuthorizedParty)},
-		{"several audiences, azp another party", expectVerify(ctx, e, v, op.signed(map[string]any{"aud": both, "azp": "trusted-api"}), oidc.VerifyOptions{}, oidc.ErrAuthorizedParty)},
-		{"one audience, foreign azp", expectVerify(ctx, e, v, op.signed(map[string]any{"azp": "other-client"}), oidc.VerifyOptions{}, oidc.ErrAuthorizedParty)},
-		{"azp not a string", expectVerify(ctx, e, v, op.signed(map[string]any{"azp": []string{opClientID}}), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: several audiences, azp is the client", op.signed(map[string]any{"aud": both, "azp": opClientID}), nil},
+		{"control: one audience, azp is the client", op.signed(map[string]any{"azp": opClientID}), nil},
+		{"several audiences, no azp", op.signed(map[string]any{"aud": both}), []error{oidc.ErrAuthorizedParty}},
+		{"several audiences, azp another party", op.signed(map[string]any{"aud": both, "azp": "trusted-api"}), []error{oidc.ErrAuthorizedParty}},
+		{"one audience, foreign azp", op.signed(map[string]any{"azp": "other-client"}), []error{oidc.ErrAuthorizedParty}},
+		{"azp not a string", op.signed(map[string]any{"azp": []string{opClientID}}), []error{oidc.ErrMalformedClaim}},
+	}))
+}
+
+// timeClaimLeeway is the clock skew the time-claim scenarios allow.
+const timeClaimLeeway = 30 * time.Second
+
+// newClockedVerifier starts a hostile provider and returns it with a
+// verifier that allows timeClaimLeeway and whose clock is stopped at the
+// present, and at, which returns the NumericDate d from that present.
+func newClockedVerifier(ctx context.Context, e *Env) (*hostileOP, *oidc.IDTokenVerifier, func(d time.Duration) int64, error) {
+	op, err := newHostileOP(e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	now := time.Now()
+	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{Leeway: timeClaimLeeway, Now: fixedClock(now)})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return op, v, func(d time.Duration) int64 { return now.Add(d).Unix() }, nil
 }
 
 // OI-04 (expiry): "exp" beyond the leeway is refused, within it accepted,
 // and a missing "exp" is refused (OpenID Connect Core, section 2 and
 // section 3.1.3.7, step 9).
 func runOI04Expired(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
+	op, v, at, err := newClockedVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	const leeway = 30 * time.Second
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{Leeway: leeway, Now: fixedClock(now)})
-	if err != nil {
-		return err
-	}
-	at := func(d time.Duration) int64 { return now.Add(d).Unix() }
-	return runHostileVariants(e, []hostileVariant{
-		{"control: expired, but within the leeway", expectAccept(ctx, v, op.signed(map[string]any{"exp": at(-leeway + 5*time.Second), "iat": at(-time.Hour)}), oidc.VerifyOptions{})},
-		{"expired beyond the leeway", expectVerify(ctx, e, v, op.signed(map[string]any{"exp": at(-leeway - time.Second), "iat": at(-time.Hour)}), oidc.VerifyOptions{}, oidc.ErrExpired, jose.ErrExpired)},
-		{"expired long ago", expectVerify(ctx, e, v, op.signed(map[string]any{"exp": 1, "iat": 0}), oidc.VerifyOptions{}, oidc.ErrExpired)},
-		{"exp missing", expectVerify(ctx, e, v, op.signed(map[string]any{"exp": nil}), oidc.VerifyOptions{}, oidc.ErrExpired, oidc.ErrMissingClaim)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: expired, but within the leeway", op.signed(map[string]any{"exp": at(-timeClaimLeeway + 5*time.Second), "iat": at(-time.Hour)}), nil},
+		{"expired beyond the leeway", op.signed(map[string]any{"exp": at(-timeClaimLeeway - time.Second), "iat": at(-time.Hour)}), []error{oidc.ErrExpired, jose.ErrExpired}},
+		{"expired long ago", op.signed(map[string]any{"exp": 1, "iat": 0}), []error{oidc.ErrExpired}},
+		{"exp missing", op.signed(map[string]any{"exp": nil}), []error{oidc.ErrExpired, oidc.ErrMissingClaim}},
+	}))
 }
 
 // OI-04 (issued in the future): "iat" or "nbf" beyond the leeway in the
 // future is refused, and a missing "iat" too (OpenID Connect Core, section
 // 3.1.3.7, step 10; RFC 7519, section 4.1.5).
 func runOI04IssuedInFuture(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
+	op, v, at, err := newClockedVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
-	now := time.Now()
-	const leeway = 30 * time.Second
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{Leeway: leeway, Now: fixedClock(now)})
-	if err != nil {
-		return err
-	}
-	at := func(d time.Duration) int64 { return now.Add(d).Unix() }
-	return runHostileVariants(e, []hostileVariant{
-		{"control: iat in the future within the leeway", expectAccept(ctx, v, op.signed(map[string]any{"iat": at(leeway - 5*time.Second)}), oidc.VerifyOptions{})},
-		{"iat beyond the leeway", expectVerify(ctx, e, v, op.signed(map[string]any{"iat": at(leeway + time.Second)}), oidc.VerifyOptions{}, oidc.ErrIssuedInFuture, jose.ErrIssuedInFuture)},
-		{"nbf beyond the leeway", expectVerify(ctx, e, v, op.signed(map[string]any{"nbf": at(leeway + time.Second)}), oidc.VerifyOptions{}, oidc.ErrNotYetValid, jose.ErrNotYetValid)},
-		{"iat missing", expectVerify(ctx, e, v, op.signed(map[string]any{"iat": nil}), oidc.VerifyOptions{}, oidc.ErrMissingClaim)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: iat in the future within the leeway", op.signed(map[string]any{"iat": at(timeClaimLeeway - 5*time.Second)}), nil},
+		{"iat beyond the leeway", op.signed(map[string]any{"iat": at(timeClaimLeeway + time.Second)}), []error{oidc.ErrIssuedInFuture, jose.ErrIssuedInFuture}},
+		{"nbf beyond the leeway", op.signed(map[string]any{"nbf": at(timeClaimLeeway + time.Second)}), []error{oidc.ErrNotYetValid, jose.ErrNotYetValid}},
+		{"iat missing", op.signed(map[string]any{"iat": nil}), []error{oidc.ErrMissingClaim}},
+	}))
 }
 
 // OI-04 (malformed dates): NumericDates of the wrong type or out of range
 // are malformed claims, never converted (RFC 7519, section 2).
 func runOI04MalformedTime(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -198,13 +186,13 @@ func runOI04MalformedTime(ctx context.Context, e *Env) error {
 		body = body[:len(body)-1] + `,"` + claim + `":` + text + `}`
 		return forgeJWS(rs256Header(opKeyID), json.RawMessage(body), sign)
 	}
-	return runHostileVariants(e, []hostileVariant{
-		{"exp a string", expectVerify(ctx, e, v, op.signed(map[string]any{"exp": "9999999999"}), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-		{"exp 1e999", expectVerify(ctx, e, v, raw("exp", "1e999"), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-		{"exp 1e300", expectVerify(ctx, e, v, raw("exp", "1e300"), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-		{"exp negative", expectVerify(ctx, e, v, op.signed(map[string]any{"exp": -5}), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-		{"iat null", expectVerify(ctx, e, v, raw("iat", "null"), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"exp a string", op.signed(map[string]any{"exp": "9999999999"}), []error{oidc.ErrMalformedClaim}},
+		{"exp 1e999", raw("exp", "1e999"), []error{oidc.ErrMalformedClaim}},
+		{"exp 1e300", raw("exp", "1e300"), []error{oidc.ErrMalformedClaim}},
+		{"exp negative", op.signed(map[string]any{"exp": -5}), []error{oidc.ErrMalformedClaim}},
+		{"iat null", raw("iat", "null"), []error{oidc.ErrMalformedClaim}},
+	}))
 }
 
 // OI-05 (nonce missing): a nonce was sent, the ID token has none.
@@ -223,11 +211,7 @@ func runOI05NonceWrong(ctx context.Context, e *Env) error {
 // nonceScenario runs a code flow whose ID token edit changes, and checks
 // that Finish fails with oidc.ErrNonce and nothing leaks.
 func nonceScenario(ctx context.Context, e *Env, edit func(map[string]any) map[string]any) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, rp, err := op.relyingParty(ctx, e, nil)
+	op, _, rp, err := newHostileRP(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -247,11 +231,7 @@ func nonceScenario(ctx context.Context, e *Env, edit func(map[string]any) map[st
 // a second login is refused, and a completed login cannot complete again
 // (OpenID Connect Core, section 15.5.2).
 func runOI05NonceReplay(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, rp, err := op.relyingParty(ctx, e, nil)
+	op, _, rp, err := newHostileRP(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -283,11 +263,7 @@ func runOI05NonceReplay(ctx context.Context, e *Env) error {
 // genuine response works once, and its replay is refused (RFC 6749,
 // sections 3.1, 4.1.2 and 10.12).
 func runOI06State(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, rp, err := op.relyingParty(ctx, e, nil)
+	op, _, rp, err := newHostileRP(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -507,11 +483,7 @@ func runOI08PKCEDowngrade(ctx context.Context, e *Env) error {
 // the response type requires it is refused (OpenID Connect Core, sections
 // 3.1.3.8 and 3.2.2.9).
 func runOI09AccessTokenHash(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, rp, err := op.relyingParty(ctx, e, nil)
+	op, _, rp, err := newHostileRP(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -535,11 +507,7 @@ func runOI09AccessTokenHash(ctx context.Context, e *Env) error {
 // OI-09 (c_hash): a wrong or, in the hybrid flow, missing c_hash is
 // refused (OpenID Connect Core, section 3.3.2.11).
 func runOI09CodeHash(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -552,27 +520,40 @@ func runOI09CodeHash(ctx context.Context, e *Env) error {
 	})
 }
 
-// OI-11 (sub): the userinfo response of another end-user, or without sub,
-// is refused with oidc.ErrSubject (OpenID Connect Core, section 5.3.4).
-func runOI11UserinfoSubMismatch(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
+// userinfoAfterLogin logs in at a fresh hostile provider and returns it,
+// the login's access token, and a function that asks the userinfo endpoint
+// for the logged-in end-user (OpenID Connect Core, section 5.3), after
+// installing h as the endpoint's handler when h is not nil.
+func userinfoAfterLogin(ctx context.Context, e *Env) (*hostileOP, string, func(h http.HandlerFunc) (*oidc.UserInfo, error), error) {
+	op, p, rp, err := newHostileRP(ctx, e)
 	if err != nil {
-		return err
-	}
-	p, rp, err := op.relyingParty(ctx, e, nil)
-	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	_, res, err := hostileLogin(ctx, e, rp)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
 	at := res.Token.AccessToken
 	opts := oidc.UserInfoOptions{Subject: res.IDToken.Subject, ClientID: opClientID}
+	userinfo := func(h http.HandlerFunc) (*oidc.UserInfo, error) {
+		if h != nil {
+			op.setUserinfo(h)
+		}
+		return p.UserInfo(ctx, at, opts)
+	}
+	return op, at, userinfo, nil
+}
+
+// OI-11 (sub): the userinfo response of another end-user, or without sub,
+// is refused with oidc.ErrSubject (OpenID Connect Core, section 5.3.4).
+func runOI11UserinfoSubMismatch(ctx context.Context, e *Env) error {
+	_, at, userinfo, err := userinfoAfterLogin(ctx, e)
+	if err != nil {
+		return err
+	}
 	answer := func(body map[string]any) func() error {
 		return func() error {
-			op.setUserinfo(func(w http.ResponseWriter, r *http.Request) { writeJSONResponse(w, http.StatusOK, body) })
-			_, err := p.UserInfo(ctx, at, opts)
+			_, err := userinfo(func(w http.ResponseWriter, r *http.Request) { writeJSONResponse(w, http.StatusOK, body) })
 			if err := wantErrorIs(err, oidc.ErrSubject); err != nil {
 				return err
 			}
@@ -581,7 +562,7 @@ func runOI11UserinfoSubMismatch(ctx context.Context, e *Env) error {
 	}
 	return runHostileVariants(e, []hostileVariant{
 		{"control: the same sub", func() error {
-			u, err := p.UserInfo(ctx, at, opts)
+			u, err := userinfo(nil)
 			if err != nil {
 				return err
 			}
@@ -600,30 +581,19 @@ func runOI11UserinfoSubMismatch(ctx context.Context, e *Env) error {
 // issuer or another audience is refused (OpenID Connect Core, section
 // 5.3.2).
 func runOI11UserinfoSigned(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
+	op, at, userinfo, err := userinfoAfterLogin(ctx, e)
 	if err != nil {
 		return err
 	}
-	p, rp, err := op.relyingParty(ctx, e, nil)
-	if err != nil {
-		return err
-	}
-	_, res, err := hostileLogin(ctx, e, rp)
-	if err != nil {
-		return err
-	}
-	at := res.Token.AccessToken
-	opts := oidc.UserInfoOptions{Subject: res.IDToken.Subject, ClientID: opClientID}
 	base := map[string]any{"iss": op.Issuer, "sub": opSubject, "aud": opClientID}
 	attacker := make([]byte, 32)
 	_, _ = rand.Read(attacker)
 	serve := func(tok string, targets ...error) func() error {
 		return func() error {
-			op.setUserinfo(func(w http.ResponseWriter, r *http.Request) {
+			u, err := userinfo(func(w http.ResponseWriter, r *http.Request) {
 				w.Header().Set("Content-Type", "application/jwt")
 				w.Write([]byte(tok))
 			})
-			u, err := p.UserInfo(ctx, at, opts)
 			if len(targets) == 0 {
 				if err != nil {
 					return err
@@ -655,11 +625,7 @@ func runOI11UserinfoSigned(ctx context.Context, e *Env) error {
 // Keycloak refresh token, a logout token and a DPoP proof (RFC 8725,
 // section 3.11; RFC 9068, section 2.1).
 func runOI12TokenTypeConfusion(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -677,38 +643,34 @@ func runOI12TokenTypeConfusion(ctx context.Context, e *Env) error {
 	refresh := forgeJWS(map[string]any{"alg": "HS512", "typ": "JWT", "kid": "refresh-key"},
 		claimsWith(claims, map[string]any{"typ": "Refresh"}), hmacSigner(refreshSecret, crypto.SHA512))
 	events := map[string]any{oidc.BackChannelLogoutEvent: map[string]any{}}
-	return runHostileVariants(e, []hostileVariant{
-		{"access token, typ at+jwt", expectVerify(ctx, e, v, with("at+jwt", nil), oidc.VerifyOptions{}, oidc.ErrTokenType, jose.ErrType)},
-		{"access token, typ application/at+jwt", expectVerify(ctx, e, v, with("application/at+jwt", nil), oidc.VerifyOptions{}, oidc.ErrTokenType)},
-		{"Keycloak access token, claim typ Bearer", expectVerify(ctx, e, v, with("JWT", map[string]any{"typ": "Bearer"}), oidc.VerifyOptions{}, oidc.ErrTokenType)},
-		{"Keycloak refresh token, claim typ Refresh, RS256", expectVerify(ctx, e, v, with("JWT", map[string]any{"typ": "Refresh"}), oidc.VerifyOptions{}, oidc.ErrTokenType)},
-		{"Keycloak refresh token, HS512", expectVerify(ctx, e, v, refresh, oidc.VerifyOptions{}, jose.ErrAlgorithmNotAllowed)},
-		{"logout token, typ logout+jwt", expectVerify(ctx, e, v, with("logout+jwt", map[string]any{"events": events, "jti": "j1"}), oidc.VerifyOptions{}, oidc.ErrTokenType)},
-		{"logout token, typ JWT with events", expectVerify(ctx, e, v, with("JWT", map[string]any{"events": events, "jti": "j1"}), oidc.VerifyOptions{}, oidc.ErrTokenType)},
-		{"DPoP proof, typ dpop+jwt", expectVerify(ctx, e, v, with("dpop+jwt", map[string]any{"htm": "POST", "htu": op.Issuer + opPathToken, "jti": "j2"}), oidc.VerifyOptions{}, oidc.ErrTokenType)},
-		{"control: Keycloak ID token, claim typ ID", expectAccept(ctx, v, with("JWT", map[string]any{"typ": "ID"}), oidc.VerifyOptions{})},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"access token, typ at+jwt", with("at+jwt", nil), []error{oidc.ErrTokenType, jose.ErrType}},
+		{"access token, typ application/at+jwt", with("application/at+jwt", nil), []error{oidc.ErrTokenType}},
+		{"Keycloak access token, claim typ Bearer", with("JWT", map[string]any{"typ": "Bearer"}), []error{oidc.ErrTokenType}},
+		{"Keycloak refresh token, claim typ Refresh, RS256", with("JWT", map[string]any{"typ": "Refresh"}), []error{oidc.ErrTokenType}},
+		{"Keycloak refresh token, HS512", refresh, []error{jose.ErrAlgorithmNotAllowed}},
+		{"logout token, typ logout+jwt", with("logout+jwt", map[string]any{"events": events, "jti": "j1"}), []error{oidc.ErrTokenType}},
+		{"logout token, typ JWT with events", with("JWT", map[string]any{"events": events, "jti": "j1"}), []error{oidc.ErrTokenType}},
+		{"DPoP proof, typ dpop+jwt", with("dpop+jwt", map[string]any{"htm": "POST", "htu": op.Issuer + opPathToken, "jti": "j2"}), []error{oidc.ErrTokenType}},
+		{"control: Keycloak ID token, claim typ ID", with("JWT", map[string]any{"typ": "ID"}), nil},
+	}))
 }
 
 // OI-13 (sub): "sub" must be present, printable ASCII and at most 255
 // characters (OpenID Connect Core, section 2).
 func runOI13Subject(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
-	if err != nil {
-		return err
-	}
-	return runHostileVariants(e, []hostileVariant{
-		{"control: 255 characters", expectAccept(ctx, v, op.signed(map[string]any{"sub": strings.Repeat("s", 255)}), oidc.VerifyOptions{})},
-		{"sub missing", expectVerify(ctx, e, v, op.signed(map[string]any{"sub": nil}), oidc.VerifyOptions{}, oidc.ErrSubject, oidc.ErrMissingClaim)},
-		{"sub empty", expectVerify(ctx, e, v, op.signed(map[string]any{"sub": ""}), oidc.VerifyOptions{}, oidc.ErrSubject)},
-		{"sub of 256 characters", expectVerify(ctx, e, v, op.signed(map[string]any{"sub": strings.Repeat("s", 256)}), oidc.VerifyOptions{}, oidc.ErrSubject)},
-		{"sub not ASCII", expectVerify(ctx, e, v, op.signed(map[string]any{"sub": "usér"}), oidc.VerifyOptions{}, oidc.ErrSubject)},
-		{"sub not a string", expectVerify(ctx, e, v, op.signed(map[string]any{"sub": 12345}), oidc.VerifyOptions{}, oidc.ErrMalformedClaim)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: 255 characters", op.signed(map[string]any{"sub": strings.Repeat("s", 255)}), nil},
+		{"sub missing", op.signed(map[string]any{"sub": nil}), []error{oidc.ErrSubject, oidc.ErrMissingClaim}},
+		{"sub empty", op.signed(map[string]any{"sub": ""}), []error{oidc.ErrSubject}},
+		{"sub of 256 characters", op.signed(map[string]any{"sub": strings.Repeat("s", 256)}), []error{oidc.ErrSubject}},
+		{"sub not ASCII", op.signed(map[string]any{"sub": "usér"}), []error{oidc.ErrSubject}},
+		{"sub not a string", op.signed(map[string]any{"sub": 12345}), []error{oidc.ErrMalformedClaim}},
+	}))
 }
 
 // OI-13 (alg): only the registered algorithm (RS256 by default) is
@@ -728,12 +690,12 @@ func runOI13Algorithm(ctx context.Context, e *Env) error {
 	}
 	claims := op.claims()
 	h := func(alg string) map[string]any { return map[string]any{"alg": alg, "kid": opKeyID} }
-	return runHostileVariants(e, []hostileVariant{
-		{"control: RS256", expectAccept(ctx, v, forgeJWS(h("RS256"), claims, rsaSigner(op.Key, crypto.SHA256, false)), oidc.VerifyOptions{})},
-		{"RS512 by the provider's key", expectVerify(ctx, e, v, forgeJWS(h("RS512"), claims, rsaSigner(op.Key, crypto.SHA512, false)), oidc.VerifyOptions{}, jose.ErrAlgorithmNotAllowed)},
-		{"PS256 by the provider's key", expectVerify(ctx, e, v, forgeJWS(h("PS256"), claims, rsaSigner(op.Key, crypto.SHA256, true)), oidc.VerifyOptions{}, jose.ErrAlgorithmNotAllowed)},
-		{"HS256 for a public client", expectVerify(ctx, e, v, forgeJWS(h("HS256"), claims, hmacSigner([]byte("guessed-secret"), crypto.SHA256)), oidc.VerifyOptions{}, jose.ErrAlgorithmNotAllowed)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: RS256", forgeJWS(h("RS256"), claims, rsaSigner(op.Key, crypto.SHA256, false)), nil},
+		{"RS512 by the provider's key", forgeJWS(h("RS512"), claims, rsaSigner(op.Key, crypto.SHA512, false)), []error{jose.ErrAlgorithmNotAllowed}},
+		{"PS256 by the provider's key", forgeJWS(h("PS256"), claims, rsaSigner(op.Key, crypto.SHA256, true)), []error{jose.ErrAlgorithmNotAllowed}},
+		{"HS256 for a public client", forgeJWS(h("HS256"), claims, hmacSigner([]byte("guessed-secret"), crypto.SHA256)), []error{jose.ErrAlgorithmNotAllowed}},
+	}))
 }
 
 // DM-01: a configuration document whose issuer is not the one asked for

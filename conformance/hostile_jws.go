@@ -37,11 +37,7 @@ func rs256Header(kid string) map[string]any {
 // never accepted, even by a client that lists "none" (RFC 8725, section
 // 3.1; OpenID Connect Core, section 2). No key is fetched for it.
 func runJW01AlgNone(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -101,11 +97,7 @@ func wantErrorIsAny(err error, targets ...error) error {
 // HMAC at all, a confidential client keys HMAC with its own secret only
 // (RFC 8725, section 3.1; CVE-2016-10555, CVE-2022-29217, CVE-2024-37568).
 func runJW02HMACWithPublicKey(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, public, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, public, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -120,10 +112,7 @@ func runJW02HMACWithPublicKey(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	jwk, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	jwk := op.JWK
 	keys := map[string][]byte{
 		"PEM (PKIX)":    pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: pkix}),
 		"PEM (PKCS #1)": pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(&op.Key.PublicKey)}),
@@ -148,11 +137,7 @@ func runJW02HMACWithPublicKey(ctx context.Context, e *Env) error {
 // JW-03 (RS256): correct kid, alg and claims, signed with another key:
 // jose.ErrSignature, and no refetch since the kid is known.
 func runJW03BadSignatureRS256(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -164,12 +149,15 @@ func runJW03BadSignatureRS256(ctx context.Context, e *Env) error {
 	// A signature of another token, spliced onto these claims.
 	other := op.sign(claimsWith(op.claims(), map[string]any{"sub": "someone-else"}))
 	spliced := bad[:strings.LastIndexByte(bad, '.')] + other[strings.LastIndexByte(other, '.'):]
-	return runHostileVariants(e, []hostileVariant{
-		{"control: the provider's own signature", expectAccept(ctx, v, op.sign(op.claims()), oidc.VerifyOptions{})},
-		{"signed with another RSA key", expectVerify(ctx, e, v, bad, oidc.VerifyOptions{}, jose.ErrSignature)},
-		{"signature of another token", expectVerify(ctx, e, v, spliced, oidc.VerifyOptions{}, jose.ErrSignature)},
-		{"one key set request, no refetch for a known kid", wantFetches(p, 1)},
+	vs := tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: the provider's own signature", op.sign(op.claims()), nil},
+		{"signed with another RSA key", bad, []error{jose.ErrSignature}},
+		{"signature of another token", spliced, []error{jose.ErrSignature}},
 	})
+	vs = append(vs,
+		hostileVariant{"one key set request, no refetch for a known kid", wantFetches(p, 1)},
+	)
+	return runHostileVariants(e, vs)
 }
 
 // wantFetches returns a variant run that checks the key set's request
@@ -190,15 +178,11 @@ func runJW03BadSignatureES256(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	good, err := newECKey(elliptic.P256())
+	good, pub, err := newECKeyJWK(elliptic.P256(), "op-ec-1", jose.ES256)
 	if err != nil {
 		return err
 	}
 	attacker, err := newECKey(elliptic.P256())
-	if err != nil {
-		return err
-	}
-	pub, err := publicJWK("op-ec-1", jose.ES256, &good.PublicKey)
 	if err != nil {
 		return err
 	}
@@ -209,10 +193,10 @@ func runJW03BadSignatureES256(ctx context.Context, e *Env) error {
 	}
 	h := map[string]any{"alg": "ES256", "kid": "op-ec-1", "typ": "JWT"}
 	bad := forgeJWS(h, op.claims(), ecSigner(attacker, crypto.SHA256))
-	return runHostileVariants(e, []hostileVariant{
-		{"control: the provider's own ES256 signature", expectAccept(ctx, v, forgeJWS(h, op.claims(), ecSigner(good, crypto.SHA256)), oidc.VerifyOptions{})},
-		{"signed with another P-256 key", expectVerify(ctx, e, v, bad, oidc.VerifyOptions{}, jose.ErrSignature)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: the provider's own ES256 signature", forgeJWS(h, op.claims(), ecSigner(good, crypto.SHA256)), nil},
+		{"signed with another P-256 key", bad, []error{jose.ErrSignature}},
+	}))
 }
 
 // JW-03 (HS256): a confidential client that registered HS256 refuses a
@@ -229,11 +213,11 @@ func runJW03BadSignatureHS256(ctx context.Context, e *Env) error {
 		return err
 	}
 	h := map[string]any{"alg": "HS256", "typ": "JWT"}
-	return runHostileVariants(e, []hostileVariant{
-		{"control: keyed with the client secret", expectAccept(ctx, v, forgeJWS(h, op.claims(), hmacSigner([]byte(secret), crypto.SHA256)), oidc.VerifyOptions{})},
-		{"keyed with another secret", expectVerify(ctx, e, v, forgeJWS(h, op.claims(), hmacSigner([]byte("wrong-"+secret), crypto.SHA256)), oidc.VerifyOptions{}, jose.ErrSignature)},
-		{"truncated MAC", expectVerify(ctx, e, v, truncateSignature(forgeJWS(h, op.claims(), hmacSigner([]byte(secret), crypto.SHA256))), oidc.VerifyOptions{}, jose.ErrSignature)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: keyed with the client secret", forgeJWS(h, op.claims(), hmacSigner([]byte(secret), crypto.SHA256)), nil},
+		{"keyed with another secret", forgeJWS(h, op.claims(), hmacSigner([]byte("wrong-"+secret), crypto.SHA256)), []error{jose.ErrSignature}},
+		{"truncated MAC", truncateSignature(forgeJWS(h, op.claims(), hmacSigner([]byte(secret), crypto.SHA256))), []error{jose.ErrSignature}},
+	}))
 }
 
 // truncateSignature drops the last 8 bytes of a token's signature.
@@ -248,11 +232,7 @@ func truncateSignature(tok string) string {
 // CVE-2025-22868); an ID token too large for the token response is
 // refused by the response size cap.
 func runJW04ParsingDoS(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, rp, err := op.relyingParty(ctx, e, nil)
+	op, p, rp, err := newHostileRP(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -340,11 +320,7 @@ func runJW05JKUX5U(ctx context.Context, e *Env) error {
 // the "jwk" or "x5c" header, is refused: keys never come from the token
 // (RFC 7515, sections 4.1.3 and 4.1.6; CVE-2026-27962).
 func runJW06EmbeddedKey(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -365,12 +341,12 @@ func runJW06EmbeddedKey(ctx context.Context, e *Env) error {
 	x5c := []string{base64.StdEncoding.EncodeToString(cert)}
 	sign := rsaSigner(attacker, crypto.SHA256, false)
 	claims := op.claims()
-	return runHostileVariants(e, []hostileVariant{
-		{"jwk header, provider's kid", expectVerify(ctx, e, v, forgeJWS(map[string]any{"alg": "RS256", "kid": opKeyID, "jwk": json.RawMessage(jwk)}, claims, sign), oidc.VerifyOptions{}, jose.ErrSignature)},
-		{"jwk header, no kid", expectVerify(ctx, e, v, forgeJWS(map[string]any{"alg": "RS256", "jwk": json.RawMessage(jwk)}, claims, sign), oidc.VerifyOptions{}, jose.ErrSignature)},
-		{"x5c header, provider's kid", expectVerify(ctx, e, v, forgeJWS(map[string]any{"alg": "RS256", "kid": opKeyID, "x5c": x5c}, claims, sign), oidc.VerifyOptions{}, jose.ErrSignature)},
-		{"x5c header, no kid", expectVerify(ctx, e, v, forgeJWS(map[string]any{"alg": "RS256", "x5c": x5c}, claims, sign), oidc.VerifyOptions{}, jose.ErrSignature)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"jwk header, provider's kid", forgeJWS(map[string]any{"alg": "RS256", "kid": opKeyID, "jwk": json.RawMessage(jwk)}, claims, sign), []error{jose.ErrSignature}},
+		{"jwk header, no kid", forgeJWS(map[string]any{"alg": "RS256", "jwk": json.RawMessage(jwk)}, claims, sign), []error{jose.ErrSignature}},
+		{"x5c header, provider's kid", forgeJWS(map[string]any{"alg": "RS256", "kid": opKeyID, "x5c": x5c}, claims, sign), []error{jose.ErrSignature}},
+		{"x5c header, no kid", forgeJWS(map[string]any{"alg": "RS256", "x5c": x5c}, claims, sign), []error{jose.ErrSignature}},
+	}))
 }
 
 // JW-07: hostile "kid" values are opaque, length-capped strings: an unknown
@@ -378,11 +354,7 @@ func runJW06EmbeddedKey(ctx context.Context, e *Env) error {
 // over-long one is malformed, and no error message carries a control
 // character from it.
 func runJW07KidInjection(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -425,11 +397,7 @@ func runJW07KidInjection(ctx context.Context, e *Env) error {
 // another unknown kid within the refresh interval causes none, and the
 // cached key keeps working.
 func runJW07UnknownKid(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -455,11 +423,7 @@ func runJW07UnknownKid(ctx context.Context, e *Env) error {
 // JW-08: any "crit" header rejects, since no extension is understood
 // (RFC 7515, section 4.1.11; RFC 7797).
 func runJW08Crit(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -468,23 +432,19 @@ func runJW08Crit(ctx context.Context, e *Env) error {
 		return claimsWith(rs256Header(opKeyID), extra)
 	}
 	claims := op.claims()
-	return runHostileVariants(e, []hostileVariant{
-		{"crit [x-unknown]", expectVerify(ctx, e, v, forgeJWS(h(map[string]any{"crit": []string{"x-unknown"}, "x-unknown": true}), claims, sign), oidc.VerifyOptions{}, jose.ErrCritical)},
-		{"crit []", expectVerify(ctx, e, v, forgeJWS(h(map[string]any{"crit": []string{}}), claims, sign), oidc.VerifyOptions{}, jose.ErrCritical)},
-		{"crit [alg]", expectVerify(ctx, e, v, forgeJWS(h(map[string]any{"crit": []string{"alg"}}), claims, sign), oidc.VerifyOptions{}, jose.ErrCritical)},
-		{"crit [b64] with b64 false", expectVerify(ctx, e, v, forgeJWS(h(map[string]any{"crit": []string{"b64"}, "b64": false}), claims, sign), oidc.VerifyOptions{}, jose.ErrCritical)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"crit [x-unknown]", forgeJWS(h(map[string]any{"crit": []string{"x-unknown"}, "x-unknown": true}), claims, sign), []error{jose.ErrCritical}},
+		{"crit []", forgeJWS(h(map[string]any{"crit": []string{}}), claims, sign), []error{jose.ErrCritical}},
+		{"crit [alg]", forgeJWS(h(map[string]any{"crit": []string{"alg"}}), claims, sign), []error{jose.ErrCritical}},
+		{"crit [b64] with b64 false", forgeJWS(h(map[string]any{"crit": []string{"b64"}, "b64": false}), claims, sign), []error{jose.ErrCritical}},
+	}))
 }
 
 // JW-10: only the compact serialization with canonical base64url is
 // accepted: JSON serializations, JWE, padding, the standard alphabet and
 // whitespace are malformed (RFC 7515, sections 2 and 7.1).
 func runJW10Serialization(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -497,18 +457,21 @@ func runJW10Serialization(ctx context.Context, e *Env) error {
 	}}))
 	jwe := b64url([]byte(`{"alg":"RSA-OAEP","enc":"A256GCM","kid":"op-key-1"}`)) + "." + b64url([]byte("key")) + "." + b64url([]byte("iv-iv-iv-iv")) + "." + parts[1] + "." + b64url([]byte("tag"))
 	std := stdAlphabetToken(op)
-	return runHostileVariants(e, []hostileVariant{
-		{"control: compact", expectAccept(ctx, v, good, oidc.VerifyOptions{})},
-		{"JSON serialization, flattened", expectVerify(ctx, e, v, flattened, oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"JSON serialization, general, two signatures", expectVerify(ctx, e, v, general, oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"compact JWE (five segments)", expectVerify(ctx, e, v, jwe, oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"padded base64", expectVerify(ctx, e, v, padded(parts), oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"standard base64 alphabet", expectVerify(ctx, e, v, std, oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"space inside", expectVerify(ctx, e, v, parts[0]+"."+parts[1][:10]+" "+parts[1][10:]+"."+parts[2], oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"line break inside", expectVerify(ctx, e, v, parts[0]+".\n"+parts[1]+"."+parts[2], oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"trailing newline", expectVerify(ctx, e, v, good+"\n", oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"one key set request, for the control", wantFetches(p, 1)},
+	vs := tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: compact", good, nil},
+		{"JSON serialization, flattened", flattened, []error{jose.ErrMalformed}},
+		{"JSON serialization, general, two signatures", general, []error{jose.ErrMalformed}},
+		{"compact JWE (five segments)", jwe, []error{jose.ErrMalformed}},
+		{"padded base64", padded(parts), []error{jose.ErrMalformed}},
+		{"standard base64 alphabet", std, []error{jose.ErrMalformed}},
+		{"space inside", parts[0] + "." + parts[1][:10] + " " + parts[1][10:] + "." + parts[2], []error{jose.ErrMalformed}},
+		{"line break inside", parts[0] + ".\n" + parts[1] + "." + parts[2], []error{jose.ErrMalformed}},
+		{"trailing newline", good + "\n", []error{jose.ErrMalformed}},
 	})
+	vs = append(vs,
+		hostileVariant{"one key set request, for the control", wantFetches(p, 1)},
+	)
+	return runHostileVariants(e, vs)
 }
 
 // padded re-encodes the token's segments with '=' padding, adding at least
@@ -551,11 +514,7 @@ func stdAlphabetToken(op *hostileOP) string {
 // refused as malformed at once, before any key request; JWE members in a
 // JWS header are malformed too.
 func runJW11JWEBombs(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -563,14 +522,17 @@ func runJW11JWEBombs(ctx context.Context, e *Env) error {
 		return b64url(mustMarshal(h)) + "." + b64url([]byte("encrypted-key")) + "." + b64url([]byte("initialization")) + "." + b64url(make([]byte, 4096)) + "." + b64url([]byte("tag-tag-tag-tag"))
 	}
 	sign := rsaSigner(op.Key, crypto.SHA256, false)
-	return runHostileVariants(e, []hostileVariant{
-		{"zip DEF", expectVerify(ctx, e, v, jwe(map[string]any{"alg": "RSA-OAEP", "enc": "A256GCM", "zip": "DEF"}), oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"PBES2 p2c 2147483647", expectVerify(ctx, e, v, jwe(map[string]any{"alg": "PBES2-HS256+A128KW", "enc": "A128GCM", "p2c": 2147483647, "p2s": "c2FsdA"}), oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"ECDH-ES, epk off the curve", expectVerify(ctx, e, v, jwe(map[string]any{"alg": "ECDH-ES", "enc": "A128GCM", "epk": map[string]any{"kty": "EC", "crv": "P-256", "x": b64url([]byte{1}), "y": b64url([]byte{1})}}), oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"JWS header with zip", expectVerify(ctx, e, v, forgeJWS(claimsWith(rs256Header(opKeyID), map[string]any{"zip": "DEF"}), op.claims(), sign), oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"JWS header with enc", expectVerify(ctx, e, v, forgeJWS(claimsWith(rs256Header(opKeyID), map[string]any{"enc": "A128GCM"}), op.claims(), sign), oidc.VerifyOptions{}, jose.ErrMalformed)},
-		{"no key set request", wantFetches(p, 0)},
+	vs := tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"zip DEF", jwe(map[string]any{"alg": "RSA-OAEP", "enc": "A256GCM", "zip": "DEF"}), []error{jose.ErrMalformed}},
+		{"PBES2 p2c 2147483647", jwe(map[string]any{"alg": "PBES2-HS256+A128KW", "enc": "A128GCM", "p2c": 2147483647, "p2s": "c2FsdA"}), []error{jose.ErrMalformed}},
+		{"ECDH-ES, epk off the curve", jwe(map[string]any{"alg": "ECDH-ES", "enc": "A128GCM", "epk": map[string]any{"kty": "EC", "crv": "P-256", "x": b64url([]byte{1}), "y": b64url([]byte{1})}}), []error{jose.ErrMalformed}},
+		{"JWS header with zip", forgeJWS(claimsWith(rs256Header(opKeyID), map[string]any{"zip": "DEF"}), op.claims(), sign), []error{jose.ErrMalformed}},
+		{"JWS header with enc", forgeJWS(claimsWith(rs256Header(opKeyID), map[string]any{"enc": "A128GCM"}), op.claims(), sign), []error{jose.ErrMalformed}},
 	})
+	vs = append(vs,
+		hostileVariant{"no key set request", wantFetches(p, 0)},
+	)
+	return runHostileVariants(e, vs)
 }
 
 // JW-13: a key is used only with an algorithm that fits its "alg", type,
@@ -580,18 +542,11 @@ func runJW13KeyMismatch(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	p384, err := newECKey(elliptic.P384())
+	p384, p384JWK, err := newECKeyJWK(elliptic.P384(), "ec-p384", jose.ES384)
 	if err != nil {
 		return err
 	}
-	p384JWK, err := publicJWK("ec-p384", jose.ES384, &p384.PublicKey)
-	if err != nil {
-		return err
-	}
-	rsaJWK, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	rsaJWK := op.JWK
 	// Keycloak publishes an RSA-OAEP encryption key beside its signing key.
 	encJWK := mustMarshal(map[string]any{"kty": "RSA", "kid": "enc-1", "use": "enc", "alg": "RSA-OAEP",
 		"n": bigB64(op.Key.N), "e": "AQAB"})
@@ -604,15 +559,18 @@ func runJW13KeyMismatch(ctx context.Context, e *Env) error {
 	}
 	claims := op.claims()
 	hdr := func(alg, kid string) map[string]any { return map[string]any{"alg": alg, "kid": kid} }
-	return runHostileVariants(e, []hostileVariant{
-		{"control: RS256 with the RS256 key", expectAccept(ctx, v, op.sign(claims), oidc.VerifyOptions{})},
-		{"control: ES384 with the P-384 key", expectAccept(ctx, v, forgeJWS(hdr("ES384", "ec-p384"), claims, ecSigner(p384, crypto.SHA384)), oidc.VerifyOptions{})},
-		{"PS256 against a key whose alg is RS256", expectVerify(ctx, e, v, forgeJWS(hdr("PS256", opKeyID), claims, rsaSigner(op.Key, crypto.SHA256, true)), oidc.VerifyOptions{}, jose.ErrKeyMismatch)},
-		{"ES256 against a P-384 key", expectVerify(ctx, e, v, forgeJWS(hdr("ES256", "ec-p384"), claims, ecSigner(p384, crypto.SHA256)), oidc.VerifyOptions{}, jose.ErrKeyMismatch)},
-		{"RS256 against an EC key", expectVerify(ctx, e, v, forgeJWS(hdr("RS256", "ec-p384"), claims, rsaSigner(op.Key, crypto.SHA256, false)), oidc.VerifyOptions{}, jose.ErrKeyMismatch)},
-		{"kid of a use:enc RSA-OAEP key", anyOf(ctx, e, v, forgeJWS(hdr("RS256", "enc-1"), claims, rsaSigner(op.Key, crypto.SHA256, false)), jose.ErrKeyMismatch, jose.ErrUnknownKey)},
-		{"kid of a use:enc key without alg", expectVerify(ctx, e, v, forgeJWS(hdr("RS256", "enc-2"), claims, rsaSigner(op.Key, crypto.SHA256, false)), oidc.VerifyOptions{}, jose.ErrKeyMismatch)},
+	vs := tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"control: RS256 with the RS256 key", op.sign(claims), nil},
+		{"control: ES384 with the P-384 key", forgeJWS(hdr("ES384", "ec-p384"), claims, ecSigner(p384, crypto.SHA384)), nil},
+		{"PS256 against a key whose alg is RS256", forgeJWS(hdr("PS256", opKeyID), claims, rsaSigner(op.Key, crypto.SHA256, true)), []error{jose.ErrKeyMismatch}},
+		{"ES256 against a P-384 key", forgeJWS(hdr("ES256", "ec-p384"), claims, ecSigner(p384, crypto.SHA256)), []error{jose.ErrKeyMismatch}},
+		{"RS256 against an EC key", forgeJWS(hdr("RS256", "ec-p384"), claims, rsaSigner(op.Key, crypto.SHA256, false)), []error{jose.ErrKeyMismatch}},
+		{"kid of a use:enc key without alg", forgeJWS(hdr("RS256", "enc-2"), claims, rsaSigner(op.Key, crypto.SHA256, false)), []error{jose.ErrKeyMismatch}},
 	})
+	vs = append(vs,
+		hostileVariant{"kid of a use:enc RSA-OAEP key", anyOf(ctx, e, v, forgeJWS(hdr("RS256", "enc-1"), claims, rsaSigner(op.Key, crypto.SHA256, false)), jose.ErrKeyMismatch, jose.ErrUnknownKey)},
+	)
+	return runHostileVariants(e, vs)
 }
 
 // weakKeys returns JWKs no client may import: RSA moduli of 512 and 16384
@@ -654,10 +612,7 @@ func runJW14WeakKeys(ctx context.Context, e *Env) error {
 	}
 	sign := rsaSigner(op.Key, crypto.SHA256, false)
 	claims := op.claims()
-	good, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	good := op.JWK
 	// Each phase discovers anew, so that its key set fetches afresh.
 	var p2 *oidc.Provider
 	var v2 *oidc.IDTokenVerifier
@@ -734,10 +689,7 @@ func runJW15RefetchStorm(ctx context.Context, e *Env) error {
 		name string
 	}
 	setMode := func(m string) { mode.Lock(); mode.name = m; mode.Unlock() }
-	good, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	good := op.JWK
 	op.setJWKS(func(w http.ResponseWriter, r *http.Request) {
 		mode.Lock()
 		m := mode.name
@@ -817,11 +769,7 @@ func runJW15RefetchStorm(ctx context.Context, e *Env) error {
 // one refetch, sent with "Cache-Control: no-cache", then success (OpenID
 // Connect Core, section 10.1.1).
 func runJW16KeyRotation(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, p, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -829,10 +777,7 @@ func runJW16KeyRotation(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	oldJWK, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	oldJWK := op.JWK
 	newJWK, err := publicJWK("op-key-2", jose.RS256, &next.PublicKey)
 	if err != nil {
 		return err
@@ -867,11 +812,7 @@ func runJW16KeyRotation(ctx context.Context, e *Env) error {
 // JW-17 (single key): a token without kid verifies with the one key of
 // matching type, and not with another key.
 func runJW17KidAbsentSingle(ctx context.Context, e *Env) error {
-	op, err := newHostileOP(e)
-	if err != nil {
-		return err
-	}
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	op, _, v, err := newHostileVerifier(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -880,10 +821,10 @@ func runJW17KidAbsentSingle(ctx context.Context, e *Env) error {
 		return err
 	}
 	h := map[string]any{"alg": "RS256", "typ": "JWT"}
-	return runHostileVariants(e, []hostileVariant{
-		{"no kid, the provider's key", expectAccept(ctx, v, forgeJWS(h, op.claims(), rsaSigner(op.Key, crypto.SHA256, false)), oidc.VerifyOptions{})},
-		{"no kid, another key", expectVerify(ctx, e, v, forgeJWS(h, op.claims(), rsaSigner(attacker, crypto.SHA256, false)), oidc.VerifyOptions{}, jose.ErrSignature)},
-	})
+	return runHostileVariants(e, tokenVariants(ctx, e, v, oidc.VerifyOptions{}, []tokenCase{
+		{"no kid, the provider's key", forgeJWS(h, op.claims(), rsaSigner(op.Key, crypto.SHA256, false)), nil},
+		{"no kid, another key", forgeJWS(h, op.claims(), rsaSigner(attacker, crypto.SHA256, false)), []error{jose.ErrSignature}},
+	}))
 }
 
 // JW-17 (several keys): without kid, a few candidates of the right type
@@ -899,19 +840,12 @@ func runJW17KidAbsentMultiple(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	ec, err := newECKey(elliptic.P256())
+	_, ecJWK, err := newECKeyJWK(elliptic.P256(), "ec-1", jose.ES256)
 	if err != nil {
 		return err
 	}
-	good, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	good := op.JWK
 	other, err := publicJWK("other-rsa", jose.RS256, &attacker.PublicKey)
-	if err != nil {
-		return err
-	}
-	ecJWK, err := publicJWK("ec-1", jose.ES256, &ec.PublicKey)
 	if err != nil {
 		return err
 	}
@@ -998,10 +932,7 @@ func runJW18UnusableKeys(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	good, err := publicJWK(opKeyID, jose.RS256, &op.Key.PublicKey)
-	if err != nil {
-		return err
-	}
+	good := op.JWK
 	unusable := []json.RawMessage{
 		mustMarshal(map[string]any{"kty": "AKP", "kid": "pq-1", "alg": "ML-DSA-44", "pub": b64url(make([]byte, 1312))}),
 		mustMarshal(map[string]any{"kty": "XYZ", "kid": "invented", "q": "AQAB"}),

@@ -62,6 +62,9 @@ type hostileOP struct {
 	Issuer string
 	// Key is the provider's RS256 signing key, published as opKeyID.
 	Key *rsa.PrivateKey
+	// JWK is Key's public half as the key set first publishes it: RS256
+	// under opKeyID.
+	JWK json.RawMessage
 
 	mu sync.Mutex
 	// hits counts the requests per path.
@@ -99,6 +102,7 @@ func newHostileOP(e *Env) (*hostileOP, error) {
 	if err != nil {
 		return nil, err
 	}
+	op.JWK = pub
 	op.keys = []json.RawMessage{pub}
 	srv, err := startLoopback(http.HandlerFunc(op.serve))
 	if err != nil {
@@ -333,6 +337,34 @@ func (op *hostileOP) verifier(ctx context.Context, e *Env, v oidc.IDTokenVerifie
 	return p, verifier, nil
 }
 
+// newHostileVerifier starts a hostile provider and returns it with its
+// discovered provider and a verifier for opClientID with default settings.
+func newHostileVerifier(ctx context.Context, e *Env) (*hostileOP, *oidc.Provider, *oidc.IDTokenVerifier, error) {
+	op, err := newHostileOP(e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return op, p, v, nil
+}
+
+// newHostileRP starts a hostile provider and returns it with its
+// discovered provider and a public client of it.
+func newHostileRP(ctx context.Context, e *Env) (*hostileOP, *oidc.Provider, *oidc.RelyingParty, error) {
+	op, err := newHostileOP(e)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	p, rp, err := op.relyingParty(ctx, e, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return op, p, rp, nil
+}
+
 // relyingParty returns a public client of the hostile provider.
 func (op *hostileOP) relyingParty(ctx context.Context, e *Env, obs *exchanges) (*oidc.Provider, *oidc.RelyingParty, error) {
 	p, err := op.provider(ctx, e.RecordingClient())
@@ -536,6 +568,20 @@ func publicJWK(kid string, alg jose.Algorithm, key any) (json.RawMessage, error)
 
 func newECKey(c elliptic.Curve) (*ecdsa.PrivateKey, error) { return ecdsa.GenerateKey(c, rand.Reader) }
 
+// newECKeyJWK returns a fresh EC key on c and its public JWK under kid and
+// alg.
+func newECKeyJWK(c elliptic.Curve, kid string, alg jose.Algorithm) (*ecdsa.PrivateKey, json.RawMessage, error) {
+	k, err := newECKey(c)
+	if err != nil {
+		return nil, nil, err
+	}
+	jwk, err := publicJWK(kid, alg, &k.PublicKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	return k, jwk, nil
+}
+
 // tokenHash is the at_hash / c_hash of value for an RS256 token (OpenID
 // Connect Core, section 3.1.3.6), computed here independently of oidc.
 func tokenHash(value string) string {
@@ -658,6 +704,29 @@ func expectVerify(ctx context.Context, e *Env, v *oidc.IDTokenVerifier, token st
 		e.Notef("rejected: %v", err)
 		return nil
 	}
+}
+
+// tokenCase is a token and the errors its verification must match; a case
+// without targets must verify.
+type tokenCase struct {
+	name    string
+	token   string
+	targets []error
+}
+
+// tokenVariants returns a variant per case that verifies its token with v
+// and opts: expectAccept for a case without targets, expectVerify
+// otherwise.
+func tokenVariants(ctx context.Context, e *Env, v *oidc.IDTokenVerifier, opts oidc.VerifyOptions, cases []tokenCase) []hostileVariant {
+	vs := make([]hostileVariant, len(cases))
+	for i, c := range cases {
+		run := expectAccept(ctx, v, c.token, opts)
+		if len(c.targets) > 0 {
+			run = expectVerify(ctx, e, v, c.token, opts, c.targets...)
+		}
+		vs[i] = hostileVariant{c.name, run}
+	}
+	return vs
 }
 
 // expectAccept returns a variant run that requires token to verify.

@@ -92,8 +92,11 @@ func followToRedirect(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, s
 		if err != nil {
 			return nil, err
 		}
-		body, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
+		body, err := readBody(res.Body)
 		res.Body.Close()
+		if err != nil {
+			return nil, err
+		}
 		if loc, err := res.Location(); err == nil && strings.HasPrefix(loc.String(), target) {
 			return loc, nil
 		}
@@ -196,7 +199,15 @@ func runOIDCBackchannelLogout(ctx context.Context, e *Env) error {
 	}
 	var mu sync.Mutex
 	srv, err := startLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		body, err := readBody(r.Body)
+		if err != nil {
+			status := http.StatusBadRequest
+			if errors.Is(err, errBodyTooLarge) {
+				status = http.StatusRequestEntityTooLarge
+			}
+			http.Error(w, err.Error(), status)
+			return
+		}
 		form, _ := url.ParseQuery(string(body))
 		raw := form.Get("logout_token")
 		e.AddSecret(raw)

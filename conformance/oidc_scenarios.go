@@ -93,24 +93,13 @@ type oidcSetup struct {
 // newOIDCSetup provisions the realm, client and user, and discovers the
 // realm. client's grants and redirect URIs are completed.
 func newOIDCSetup(ctx context.Context, e *Env, client keycloaktest.ClientOptions) (*oidcSetup, error) {
-	realm, err := e.NewRealm(ctx, keycloaktest.RealmOptions{})
-	if err != nil {
-		return nil, err
-	}
-	admin := e.Admin()
-	client.Auth = keycloaktest.PublicClient
 	client.StandardFlow = true
 	client.PKCE = true
 	client.RedirectURIs = append(client.RedirectURIs, redirectURI)
-	c, err := admin.CreateClient(ctx, realm.Name, client)
+	realm, c, user, err := newPublicClientRealm(ctx, e, client)
 	if err != nil {
-		return nil, fmt.Errorf("creating the client: %w", err)
+		return nil, err
 	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("creating the user: %w", err)
-	}
-	e.AddSecret(user.Password)
 	hc := e.RecordingClient()
 	counter := &requestCounter{base: hc.Transport, path: strings.TrimPrefix(realm.JWKSURL, e.Provider.BaseURL)}
 	hc.Transport = counter
@@ -132,6 +121,19 @@ func newOIDCSetup(ctx context.Context, e *Env, client keycloaktest.ClientOptions
 	return &oidcSetup{realm: realm, client: c, user: user, provider: p, rp: rp, x: x, jwks: counter}, nil
 }
 
+// newOIDCLogin provisions a default oidcSetup and logs its user in once.
+func newOIDCLogin(ctx context.Context, e *Env) (*oidcSetup, *oidc.Login, *oidc.LoginResult, error) {
+	s, err := newOIDCSetup(ctx, e, keycloaktest.ClientOptions{})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	l, res, err := s.login(ctx, e, nil, nil)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return s, l, res, nil
+}
+
 // login runs the code flow for user through ua (a fresh agent when nil)
 // and returns the verified result.
 func (s *oidcSetup) login(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, user *keycloaktest.User) (*oidc.Login, *oidc.LoginResult, error) {
@@ -146,15 +148,10 @@ func (s *oidcSetup) login(ctx context.Context, e *Env, ua *keycloaktest.UserAgen
 		return nil, nil, err
 	}
 	e.AddSecret(l.Flow.CodeVerifier)
-	loc, err := ua.Login(ctx, l.URL(), redirectURI, user.Username, user.Password)
+	params, err := headlessLogin(ctx, e, ua, l.URL(), user)
 	if err != nil {
-		return nil, nil, fmt.Errorf("headless login: %w", err)
+		return nil, nil, err
 	}
-	params, err := oauth2.ParseCallbackQuery(loc.RawQuery)
-	if err != nil {
-		return nil, nil, fmt.Errorf("parsing the redirect: %w", err)
-	}
-	e.AddSecret(params.Get("code"))
 	res, err := l.Finish(ctx, s.rp, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("completing the login: %w", err)
@@ -278,11 +275,7 @@ func runOIDCDiscovery(ctx context.Context, e *Env) error {
 // carries scope openid, PKCE S256, state and nonce; the ID token verifies
 // with the nonce and the at_hash of the access token, and names the user.
 func runOIDCCodeFlow(ctx context.Context, e *Env) error {
-	s, err := newOIDCSetup(ctx, e, keycloaktest.ClientOptions{})
-	if err != nil {
-		return err
-	}
-	l, res, err := s.login(ctx, e, nil, nil)
+	s, l, res, err := newOIDCLogin(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -325,11 +318,7 @@ func runOIDCCodeFlow(ctx context.Context, e *Env) error {
 // OpenID Connect Core 1.0, section 5.3: the userinfo response for the
 // access token names the ID token's subject and the user's claims.
 func runOIDCUserinfo(ctx context.Context, e *Env) error {
-	s, err := newOIDCSetup(ctx, e, keycloaktest.ClientOptions{})
-	if err != nil {
-		return err
-	}
-	_, res, err := s.login(ctx, e, nil, nil)
+	s, _, res, err := newOIDCLogin(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -354,11 +343,7 @@ func runOIDCUserinfo(ctx context.Context, e *Env) error {
 // same iss, sub, aud, azp and auth_time, and verifies; another user's ID
 // token would be refused as a change of identity.
 func runOIDCRefreshIDToken(ctx context.Context, e *Env) error {
-	s, err := newOIDCSetup(ctx, e, keycloaktest.ClientOptions{})
-	if err != nil {
-		return err
-	}
-	_, res, err := s.login(ctx, e, nil, nil)
+	s, _, res, err := newOIDCLogin(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -402,11 +387,7 @@ func nonceStatus(s string) string {
 // the next ID token carries the new kid and verifies after exactly one
 // refetch of the key set, sent with "Cache-Control: no-cache".
 func runOIDCKeyRotation(ctx context.Context, e *Env) error {
-	s, err := newOIDCSetup(ctx, e, keycloaktest.ClientOptions{})
-	if err != nil {
-		return err
-	}
-	_, res, err := s.login(ctx, e, nil, nil)
+	s, _, res, err := newOIDCLogin(ctx, e)
 	if err != nil {
 		return err
 	}

@@ -8,7 +8,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/oauthkit/oauthkit/httpclient"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -29,8 +28,13 @@ func rotationScenarios() []Scenario {
 	}
 }
 
+// concurrentRequests is how many requests find the token expired at once.
 const concurrentRequests = 50
 
+// RFC 6749, section 6 and RFC 9700, section 4.14.2: concurrent requests at
+// expiry share one refresh, every request carries the new access token,
+// the next refresh uses the rotated refresh token, and the first refresh
+// token, used again, is refused.
 func runConcurrentRefresh(ctx context.Context, e *Env) error {
 	cfg, user, x, err := passwordClient(ctx, e,
 		keycloaktest.RealmOptions{RevokeRefreshToken: true, RefreshTokenMaxReuse: 0},
@@ -38,16 +42,11 @@ func runConcurrentRefresh(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	clock := newFakeClock()
-	cfg.Clock = clock.Now
-	x.clock = clock.Now
-	rs, err := newResourceServer()
+	rig, err := newSessionRig(e, cfg, x)
 	if err != nil {
 		return err
 	}
-	defer rs.Close()
-	tokens := newTokenLog()
-	s := httpclient.New(cfg, httpclient.Options{Clock: clock.Now, OnToken: tokens.onToken, Base: e.RecordingClient()})
+	clock, rs, tokens, s := rig.clock, rig.rs, rig.tokens, rig.session
 	first, err := s.FetchToken(ctx, oauth2.PasswordGrant{Username: user.Username, Password: user.Password})
 	if err != nil {
 		return fmt.Errorf("password grant: %w", err)

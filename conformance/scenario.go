@@ -59,6 +59,7 @@ type SkipError struct {
 	Reason string
 }
 
+// Error returns "skipped: " and the reason.
 func (e *SkipError) Error() string { return "skipped: " + e.Reason }
 
 // Skip returns a [*SkipError] with a formatted reason.

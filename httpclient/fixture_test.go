@@ -300,6 +300,24 @@ func leakCheck(t *testing.T) {
 	})
 }
 
+// stalledRefresh makes f's authorization server hold every refresh until
+// release is closed, fetches a first token with a session of opts and moves
+// the clock past its expiry, so that the session's next use refreshes.
+func (f *fixture) stalledRefresh(t *testing.T, opts httpclient.Options) (s *httpclient.Session, release chan struct{}) {
+	t.Helper()
+	release = make(chan struct{})
+	f.as.hook = func(w http.ResponseWriter, _ url.Values) bool {
+		<-release
+		return false
+	}
+	s = f.session(opts)
+	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	return s, release
+}
+
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	t.Cleanup(cancel)

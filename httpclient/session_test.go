@@ -507,18 +507,9 @@ func TestSession_HT08_ServiceUnavailableForever(t *testing.T) {
 // leaves; the refresh goes on for the others, and nothing leaks.
 func TestSession_HT10_StalledRefresh(t *testing.T) {
 	leakCheck(t)
-	release := make(chan struct{})
 	f := newFixture(t, nil)
-	f.as.hook = func(w http.ResponseWriter, _ url.Values) bool {
-		<-release
-		return false
-	}
 	var onToken []string
-	s := f.session(httpclient.Options{OnToken: func(_ context.Context, tok *oauth2.Token) { onToken = append(onToken, tok.AccessToken) }})
-	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
+	s, release := f.stalledRefresh(t, httpclient.Options{OnToken: func(_ context.Context, tok *oauth2.Token) { onToken = append(onToken, tok.AccessToken) }})
 
 	other := make(chan error, 1)
 	go func() {
@@ -557,17 +548,8 @@ func TestSession_HT10_StalledRefresh(t *testing.T) {
 // caller's context.
 func TestSession_RefreshTimeout(t *testing.T) {
 	leakCheck(t)
-	release := make(chan struct{})
 	f := newFixture(t, nil)
-	f.as.hook = func(w http.ResponseWriter, _ url.Values) bool {
-		<-release
-		return false
-	}
-	s := f.session(httpclient.Options{RefreshTimeout: 100 * time.Millisecond})
-	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
+	s, release := f.stalledRefresh(t, httpclient.Options{RefreshTimeout: 100 * time.Millisecond})
 	_, err := s.Token(context.Background())
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("err = %v, want the refresh's DeadlineExceeded", err)
@@ -583,17 +565,8 @@ func TestSession_RefreshTimeout(t *testing.T) {
 }
 
 func TestSession_WaiterCancellation(t *testing.T) {
-	release := make(chan struct{})
 	f := newFixture(t, nil)
-	f.as.hook = func(w http.ResponseWriter, _ url.Values) bool {
-		<-release
-		return false
-	}
-	s := f.session(httpclient.Options{})
-	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
+	s, release := f.stalledRefresh(t, httpclient.Options{})
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {
@@ -737,17 +710,8 @@ func TestSession_HT12_NoSecretsInErrors(t *testing.T) {
 
 // A refresh started before a FetchToken must not overwrite its token.
 func TestSession_FetchTokenDuringRefresh(t *testing.T) {
-	release := make(chan struct{})
 	f := newFixture(t, nil)
-	f.as.hook = func(w http.ResponseWriter, _ url.Values) bool {
-		<-release
-		return false
-	}
-	s := f.session(httpclient.Options{})
-	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
+	s, release := f.stalledRefresh(t, httpclient.Options{})
 	done := make(chan *oauth2.Token, 1)
 	go func() {
 		tok, _ := s.Token(ctxT(t))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -423,18 +422,9 @@ func TestClient_DP04_NeverBearer(t *testing.T) {
 // A waiting request whose context ends returns at once through Client too.
 func TestClient_ContextCancelledWhileRefreshing(t *testing.T) {
 	leakCheck(t)
-	release := make(chan struct{})
 	f := newFixture(t, nil)
-	f.as.hook = func(w http.ResponseWriter, _ url.Values) bool {
-		<-release
-		return false
-	}
+	s, release := f.stalledRefresh(t, httpclient.Options{})
 	defer close(release)
-	s := f.session(httpclient.Options{})
-	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
-		t.Fatal(err)
-	}
-	f.clock.Advance(time.Hour)
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, "http://rs.test/x", strings.NewReader("b"))

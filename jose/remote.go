@@ -125,6 +125,7 @@ type FetchError struct {
 	Err        error  // the cause: transport error, ErrTooLarge, ErrMalformed, ErrNoUsableKeys...
 }
 
+// Error names the key set URL and the status or the cause.
 func (e *FetchError) Error() string {
 	if e.StatusCode != 0 && e.StatusCode != http.StatusOK {
 		return fmt.Sprintf("jose: fetching key set %s: HTTP status %d", e.URL, e.StatusCode)

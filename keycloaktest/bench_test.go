@@ -2,7 +2,6 @@ package keycloaktest_test
 
 import (
 	"context"
-	"net/url"
 	"testing"
 	"time"
 
@@ -30,25 +29,15 @@ func BenchmarkCreateRealm(b *testing.B) {
 
 // BenchmarkLogin measures one headless authorization code login.
 func BenchmarkLogin(b *testing.B) {
-	srv := kc.Server(b)
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	admin := srv.Admin()
-	realm := srv.NewRealm(b, keycloaktest.RealmOptions{})
 	const redirect = "http://127.0.0.1:9/callback"
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
+	f := newRealmFixture(ctx, b, keycloaktest.ClientOptions{
 		Auth: keycloaktest.PublicClient, StandardFlow: true, RedirectURIs: []string{redirect},
-	})
-	if err != nil {
-		b.Fatal(err)
-	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	q := url.Values{"response_type": {"code"}, "client_id": {client.ClientID}, "redirect_uri": {redirect}, "scope": {"openid"}}
+	}, &keycloaktest.UserOptions{})
+	_, flow := f.authorizationRequest(b, redirect)
 	for b.Loop() {
-		if _, err := keycloaktest.NewUserAgent(nil).Login(ctx, realm.AuthorizationURL+"?"+q.Encode(), redirect, user.Username, user.Password); err != nil {
+		if _, err := keycloaktest.NewUserAgent(nil).Login(ctx, flow.URL, redirect, f.user.Username, f.user.Password); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -57,6 +57,7 @@ type StartError struct {
 	LogTail string
 }
 
+// Error names the step and the source, the cause, and the log tail.
 func (e *StartError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "keycloaktest: %s (%s): %s", e.Step, e.Source, strings.TrimPrefix(fmt.Sprint(e.Err), "keycloaktest: "))
@@ -67,10 +68,12 @@ func (e *StartError) Error() string {
 	return b.String()
 }
 
+// Unwrap returns Err.
 func (e *StartError) Unwrap() error { return e.Err }
 
 // APIError is a failed admin API call: any status outside 2xx.
 type APIError struct {
+	// Method and Path are the request's; StatusCode is the response's.
 	Method     string
 	Path       string // request path, without query
 	StatusCode int
@@ -81,6 +84,7 @@ type APIError struct {
 	Body []byte
 }
 
+// Error names the request, the status and Keycloak's message.
 func (e *APIError) Error() string {
 	msg := fmt.Sprintf("keycloaktest: admin API %s %s: HTTP %d", e.Method, e.Path, e.StatusCode)
 	if e.Message != "" {
@@ -98,9 +102,12 @@ type LoginError struct {
 	// Message is the feedback Keycloak showed on the page (for example
 	// "Invalid username or password."), when found.
 	Message string
-	Err     error
+	// Err is ErrLoginFailed, or the error that stopped the agent.
+	Err error
 }
 
+// Error says where the agent stopped and why; it never holds the
+// password.
 func (e *LoginError) Error() string {
 	msg := "keycloaktest: headless login: " + e.Step
 	if e.URL != "" {
@@ -118,6 +125,7 @@ func (e *LoginError) Error() string {
 	return msg
 }
 
+// Unwrap returns Err, or ErrLoginFailed when Err is nil.
 func (e *LoginError) Unwrap() error {
 	if e.Err == nil {
 		return ErrLoginFailed

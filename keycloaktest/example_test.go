@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log"
-	"net/url"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -66,16 +65,22 @@ func ExampleUserAgent_Login() {
 	ctx := context.Background()
 	var realm *keycloaktest.Realm // from Server.NewRealm or Admin.CreateRealm
 	const redirect = "http://127.0.0.1:9/callback"
-	authURL := realm.AuthorizationURL + "?" + url.Values{
-		"response_type": {"code"},
-		"client_id":     {"app"},
-		"redirect_uri":  {redirect},
-		"scope":         {"openid"},
-		"state":         {"xyz"},
-	}.Encode()
-	callback, err := keycloaktest.NewUserAgent(nil).Login(ctx, authURL, redirect, "alice", "secret")
+	cfg := &oauth2.Config{ClientID: "app", Endpoint: realm.Endpoint(), RedirectURL: redirect, Scopes: []string{"openid"}}
+	flow, err := cfg.AuthorizationRequest(oauth2.AuthorizationOptions{})
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Println("code received:", callback.Query().Get("code") != "")
+	callback, err := keycloaktest.NewUserAgent(nil).Login(ctx, flow.URL, redirect, "alice", "secret")
+	if err != nil {
+		log.Fatal(err)
+	}
+	params, err := oauth2.ParseCallbackQuery(callback.RawQuery)
+	if err != nil {
+		log.Fatal(err)
+	}
+	tok, err := flow.Exchange(ctx, cfg, params)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("ID token received:", tok.IDToken != "")
 }

@@ -2,14 +2,11 @@ package keycloaktest_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -184,21 +181,52 @@ func TestAdmin_ClientKinds(t *testing.T) {
 	}
 }
 
+// realmFixture is a fresh realm of the shared server with one client and,
+// when asked for, one user.
+type realmFixture struct {
+	admin  *keycloaktest.Admin
+	realm  *keycloaktest.Realm
+	client *keycloaktest.Client
+	user   *keycloaktest.User // nil unless asked for
+}
+
+// newRealmFixture creates a realm with a client of opts and, when user is
+// not nil, a user of *user.
+func newRealmFixture(ctx context.Context, tb testing.TB, opts keycloaktest.ClientOptions, user *keycloaktest.UserOptions) *realmFixture {
+	tb.Helper()
+	srv := kc.Server(tb)
+	f := &realmFixture{admin: srv.Admin(), realm: srv.NewRealm(tb, keycloaktest.RealmOptions{})}
+	var err error
+	if f.client, err = f.admin.CreateClient(ctx, f.realm.Name, opts); err != nil {
+		tb.Fatal(err)
+	}
+	if user != nil {
+		if f.user, err = f.admin.CreateUser(ctx, f.realm.Name, *user); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return f
+}
+
+// authorizationRequest starts an authorization code flow with scope openid
+// for the fixture's client, redirecting to redirect (RFC 6749, section
+// 4.1.1; RFC 7636, section 4.3).
+func (f *realmFixture) authorizationRequest(tb testing.TB, redirect string) (*oauth2.Config, *oauth2.Flow) {
+	tb.Helper()
+	cfg := &oauth2.Config{ClientID: f.client.ClientID, Endpoint: f.realm.Endpoint(), RedirectURL: redirect, Scopes: []string{"openid"}}
+	flow, err := cfg.AuthorizationRequest(oauth2.AuthorizationOptions{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cfg, flow
+}
+
 // A user logs in with the password grant; deleting the session at Keycloak
 // makes the refresh fail with invalid_grant "Session not active".
 func TestAdmin_DeleteSessionEndsRefresh(t *testing.T) {
-	srv := kc.Server(t)
 	ctx := testContext(t)
-	admin := srv.Admin()
-	realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{DirectAccessGrants: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{Username: "alice"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newRealmFixture(ctx, t, keycloaktest.ClientOptions{DirectAccessGrants: true}, &keycloaktest.UserOptions{Username: "alice"})
+	admin, realm, client, user := f.admin, f.realm, f.client, f.user
 	cfg := &oauth2.Config{ClientID: client.ClientID, ClientSecret: client.Secret, Endpoint: realm.Endpoint()}
 	tok, err := cfg.Token(ctx, oauth2.PasswordGrant{Username: user.Username, Password: user.Password})
 	if err != nil {
@@ -234,51 +262,23 @@ func TestAdmin_DeleteSessionEndsRefresh(t *testing.T) {
 	}
 }
 
-// pkce returns a fresh verifier and its S256 challenge (RFC 7636, 4.1-4.2).
-func pkce() (verifier, challenge string) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	verifier = base64.RawURLEncoding.EncodeToString(b)
-	sum := sha256.Sum256([]byte(verifier))
-	return verifier, base64.RawURLEncoding.EncodeToString(sum[:])
-}
-
 func TestUserAgent_LoginAuthorizationCode(t *testing.T) {
-	srv := kc.Server(t)
 	ctx := testContext(t)
-	admin := srv.Admin()
-	realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
 	const redirect = "http://127.0.0.1:9/callback"
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
+	f := newRealmFixture(ctx, t, keycloaktest.ClientOptions{
 		Auth: keycloaktest.PublicClient, StandardFlow: true, PKCE: true, RedirectURIs: []string{redirect}, ConsentRequired: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	verifier, challenge := pkce()
-	q := url.Values{
-		"response_type":         {"code"},
-		"client_id":             {client.ClientID},
-		"redirect_uri":          {redirect},
-		"scope":                 {"openid"},
-		"state":                 {"state-123"},
-		"code_challenge":        {challenge},
-		"code_challenge_method": {"S256"},
-	}
+	}, &keycloaktest.UserOptions{})
+	realm, user := f.realm, f.user
+	cfg, flow := f.authorizationRequest(t, redirect)
 	ua := keycloaktest.NewUserAgent(nil)
-	got, err := ua.Login(ctx, realm.AuthorizationURL+"?"+q.Encode(), redirect, user.Username, user.Password)
+	got, err := ua.Login(ctx, flow.URL, redirect, user.Username, user.Password)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.Query().Get("state") != "state-123" || got.Query().Get("iss") != realm.Issuer || got.Query().Get("code") == "" {
+	if got.Query().Get("state") != flow.State || got.Query().Get("iss") != realm.Issuer || got.Query().Get("code") == "" {
 		t.Fatalf("redirect %s: want state, iss and code", got.Redacted())
 	}
-	cfg := &oauth2.Config{ClientID: client.ClientID, Endpoint: realm.Endpoint(), RedirectURL: redirect}
-	tok, err := cfg.Token(ctx, oauth2.AuthorizationCodeGrant{Code: got.Query().Get("code"), CodeVerifier: verifier})
+	tok, err := cfg.Token(ctx, oauth2.AuthorizationCodeGrant{Code: got.Query().Get("code"), CodeVerifier: flow.CodeVerifier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -287,30 +287,20 @@ func TestUserAgent_LoginAuthorizationCode(t *testing.T) {
 	}
 
 	// A second login in the same agent is single sign-on: no form.
-	again, err := ua.Login(ctx, realm.AuthorizationURL+"?"+q.Encode(), redirect, "", "")
+	again, err := ua.Login(ctx, flow.URL, redirect, "", "")
 	if err != nil || again.Query().Get("code") == "" {
 		t.Fatalf("SSO login: %v", err)
 	}
 }
 
 func TestUserAgent_WrongPassword(t *testing.T) {
-	srv := kc.Server(t)
 	ctx := testContext(t)
-	admin := srv.Admin()
-	realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
 	const redirect = "http://127.0.0.1:9/callback"
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
+	f := newRealmFixture(ctx, t, keycloaktest.ClientOptions{
 		Auth: keycloaktest.PublicClient, StandardFlow: true, RedirectURIs: []string{redirect},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := url.Values{"response_type": {"code"}, "client_id": {client.ClientID}, "redirect_uri": {redirect}, "scope": {"openid"}}
-	_, err = keycloaktest.NewUserAgent(nil).Login(ctx, realm.AuthorizationURL+"?"+q.Encode(), redirect, user.Username, "SENTINEL-wrong-password")
+	}, &keycloaktest.UserOptions{})
+	_, flow := f.authorizationRequest(t, redirect)
+	_, err := keycloaktest.NewUserAgent(nil).Login(ctx, flow.URL, redirect, f.user.Username, "SENTINEL-wrong-password")
 	var le *keycloaktest.LoginError
 	if !errors.As(err, &le) || !errors.Is(err, keycloaktest.ErrLoginFailed) {
 		t.Fatalf("err = %v, want *LoginError wrapping ErrLoginFailed", err)
@@ -324,19 +314,10 @@ func TestUserAgent_WrongPassword(t *testing.T) {
 }
 
 func TestUserAgent_ApproveDevice(t *testing.T) {
-	srv := kc.Server(t)
 	ctx := testContext(t)
-	admin := srv.Admin()
-	realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{Auth: keycloaktest.PublicClient, DeviceGrant: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg := &oauth2.Config{ClientID: client.ClientID, Endpoint: realm.Endpoint()}
+	f := newRealmFixture(ctx, t, keycloaktest.ClientOptions{Auth: keycloaktest.PublicClient, DeviceGrant: true}, &keycloaktest.UserOptions{})
+	user := f.user
+	cfg := &oauth2.Config{ClientID: f.client.ClientID, Endpoint: f.realm.Endpoint()}
 	da, err := cfg.DeviceAuthorization(ctx, []string{"openid"}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -370,14 +351,9 @@ func jwtHeader(t *testing.T, token string) map[string]any {
 }
 
 func TestAdmin_RotateKeys(t *testing.T) {
-	srv := kc.Server(t)
 	ctx := testContext(t)
-	admin := srv.Admin()
-	realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
-	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{ServiceAccount: true})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := newRealmFixture(ctx, t, keycloaktest.ClientOptions{ServiceAccount: true}, nil)
+	admin, realm, client := f.admin, f.realm, f.client
 	cfg := &oauth2.Config{ClientID: client.ClientID, ClientSecret: client.Secret, Endpoint: realm.Endpoint()}
 	before, err := cfg.Token(ctx, oauth2.ClientCredentialsGrant{})
 	if err != nil {

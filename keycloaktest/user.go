@@ -30,11 +30,14 @@ type UserOptions struct {
 // User is a user created in a realm.
 type User struct {
 	// ID is Keycloak's user id (the "sub" of its tokens).
-	ID       string
+	ID string
+	// Username and Password log the user in.
 	Username string
 	Password string
-	Email    string
-	Realm    string
+	// Email is the user's verified email address.
+	Email string
+	// Realm is the name of the user's realm.
+	Realm string
 }
 
 // CreateUser creates a user ready to log in.
@@ -92,6 +95,8 @@ func (a *Admin) DeleteUser(ctx context.Context, realm, id string) error {
 
 // UserSession is one of a user's active sessions.
 type UserSession struct {
+	// ID is the session id (the "sid" of its tokens); Username, UserID
+	// and IPAddress describe who opened it, from where.
 	ID        string `json:"id"`
 	Username  string `json:"username"`
 	UserID    string `json:"userId"`

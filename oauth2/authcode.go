@@ -24,7 +24,8 @@ type AuthorizationCodeGrant struct {
 // GrantType returns "authorization_code".
 func (AuthorizationCodeGrant) GrantType() string { return "authorization_code" }
 
-// Form returns code, redirect_uri and code_verifier.
+// Form returns code, redirect_uri and code_verifier (RFC 6749, section
+// 4.1.3; RFC 7636, section 4.5).
 func (g AuthorizationCodeGrant) Form(_ context.Context, c *Config) (url.Values, error) {
 	if g.Code == "" {
 		return nil, fmt.Errorf("%w: authorization code grant without a code", ErrInvalidConfig)

@@ -37,8 +37,9 @@ const (
 // body of a form_post response, which has the same encoding), strictly: a
 // malformed escape, bytes that are not UTF-8, a ';' separator, more than
 // 64 KiB or more than 100 parameters fail with [ErrInvalidCallback] where
-// url.ParseQuery would drop or accept them. Repeated parameters are kept, for [Flow.Callback] to
-// refuse.
+// url.ParseQuery would drop or accept them. Repeated parameters are kept,
+// for [Flow.Callback] to refuse (RFC 6749, section 3.1: parameters must not
+// be included more than once).
 func ParseCallbackQuery(rawQuery string) (url.Values, error) {
 	if len(rawQuery) > maxCallbackQuery {
 		return nil, invalidCallback("the response is longer than %d bytes", maxCallbackQuery)

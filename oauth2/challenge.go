@@ -75,7 +75,7 @@ func (c Challenge) Scopes() []string { return strings.Fields(c.Scope()) }
 func (c Challenge) ResourceMetadata() string { return c.Param("resource_metadata") }
 
 // FindChallenge returns the first challenge of the given scheme in h's
-// WWW-Authenticate fields. A field that does not parse is skipped, so that
+// WWW-Authenticate fields (RFC 9110, section 11.6.1). A field that does not parse is skipped, so that
 // one malformed challenge does not hide a well-formed one in another field.
 func FindChallenge(h http.Header, scheme string) (Challenge, bool) {
 	for _, v := range h.Values("WWW-Authenticate") {

@@ -16,7 +16,7 @@ type ClientSecretBasic struct{}
 // Method returns "client_secret_basic".
 func (ClientSecretBasic) Method() string { return MethodClientSecretBasic }
 
-// Authenticate sets the Authorization header.
+// Authenticate sets the Authorization header (RFC 6749, section 2.3.1).
 func (ClientSecretBasic) Authenticate(_ context.Context, c *Config, req *http.Request, _ url.Values) error {
 	if c.ClientID == "" {
 		return fmt.Errorf("%w: client_secret_basic without a client id", ErrInvalidConfig)

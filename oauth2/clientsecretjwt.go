@@ -30,7 +30,7 @@ type ClientSecretJWT struct {
 func (ClientSecretJWT) Method() string { return MethodClientSecretJWT }
 
 // Authenticate adds client_assertion_type, client_assertion and client_id
-// to the form.
+// to the form (RFC 7523, section 2.2).
 func (m ClientSecretJWT) Authenticate(_ context.Context, c *Config, _ *http.Request, form url.Values) error {
 	alg := m.Algorithm
 	switch alg {

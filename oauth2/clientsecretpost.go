@@ -15,7 +15,8 @@ type ClientSecretPost struct{}
 // Method returns "client_secret_post".
 func (ClientSecretPost) Method() string { return MethodClientSecretPost }
 
-// Authenticate adds client_id and client_secret to the form.
+// Authenticate adds client_id and client_secret to the form (RFC 6749,
+// section 2.3.1).
 func (ClientSecretPost) Authenticate(_ context.Context, c *Config, _ *http.Request, form url.Values) error {
 	if c.ClientID == "" {
 		return fmt.Errorf("%w: client_secret_post without a client id", ErrInvalidConfig)

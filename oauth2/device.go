@@ -1,14 +1,12 @@
 package oauth2
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
+	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -87,11 +85,8 @@ func (c *Config) DeviceAuthorization(ctx context.Context, scopes []string, extra
 	if err != nil {
 		return nil, err
 	}
-	if e := oauthError(r); e != nil {
-		return nil, e
-	}
-	if r.status != 200 {
-		return nil, errorFrom(r)
+	if err := checkSuccess(r, http.StatusOK); err != nil {
+		return nil, err
 	}
 	return parseDeviceAuthorization(r.body, c.now())
 }
@@ -269,86 +264,4 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// decodeObject decodes a JSON object into its members. Member names are
-// matched exactly, never case-folded; a repeated member name is refused, so
-// that {"active":false,"active":true} cannot mean two things.
-func decodeObject(body []byte) (map[string]json.RawMessage, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil || members == nil {
-		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
-	}
-	// json.Unmarshal keeps the last of repeated names; count them.
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
-	}
-	seen := 0
-	for dec.More() {
-		if _, err := dec.Token(); err != nil {
-			return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
-		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
-		}
-		seen++
-	}
-	if seen != len(members) {
-		return nil, fmt.Errorf("%w: a member name is repeated", ErrMalformedResponse)
-	}
-	return members, nil
-}
-
-// takeString moves the string member name of members into dst. null counts
-// as absent; a required member must be a non-empty string.
-func takeString(members map[string]json.RawMessage, name string, dst *string, required bool) error {
-	raw, ok := members[name]
-	delete(members, name)
-	if !ok || string(raw) == "null" {
-		if required {
-			return fmt.Errorf("%w: %s is missing", ErrMalformedResponse, name)
-		}
-		return nil
-	}
-	if err := json.Unmarshal(raw, dst); err != nil {
-		return fmt.Errorf("%w: %s is not a string", ErrMalformedResponse, name)
-	}
-	if required && *dst == "" {
-		return fmt.Errorf("%w: %s is empty", ErrMalformedResponse, name)
-	}
-	return nil
-}
-
-// maxSeconds bounds the durations read from responses so that adding them
-// to a time cannot overflow: ten years.
-const maxSeconds = 10 * 365 * 24 * 3600
-
-// parseSeconds reads a number of seconds: a JSON number, or the same number
-// as a decimal string, as some servers send it. A fraction is truncated;
-// null means absent. The result is clamped to ±maxSeconds.
-func parseSeconds(raw json.RawMessage) (time.Duration, bool, error) {
-	s := strings.TrimSpace(string(raw))
-	if s == "null" {
-		return 0, false, nil
-	}
-	if strings.HasPrefix(s, `"`) {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, false, ErrMalformedResponse
-		}
-		s = strings.TrimSpace(s)
-	}
-	if s == "" || strings.ContainsAny(s, "xXnNiI_pP") {
-		return 0, false, ErrMalformedResponse
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return 0, false, ErrMalformedResponse
-	}
-	if math.IsNaN(f) {
-		return 0, false, ErrMalformedResponse
-	}
-	f = math.Max(-maxSeconds, math.Min(maxSeconds, f))
-	return time.Duration(int64(f)) * time.Second, true, nil
 }

@@ -108,11 +108,8 @@ func (d *DPoPKey) Proof(method, targetURI, accessToken string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	jti, err := randomTokenID()
-	if err != nil {
-		return "", err
-	}
-	claims := dpopClaims{JTI: jti, HTM: method, HTU: u, IAT: d.clock().Unix()}
+	// 128 random bits make the jti unique (RFC 9449, section 4.2).
+	claims := dpopClaims{JTI: randomToken(16), HTM: method, HTU: u, IAT: d.clock().Unix()}
 	if accessToken != "" {
 		sum := sha256.Sum256([]byte(accessToken))
 		claims.ATH = base64.RawURLEncoding.EncodeToString(sum[:])

@@ -82,6 +82,7 @@ type ResponseError struct {
 	Header http.Header
 }
 
+// Error returns the status, the content type and an excerpt of the body.
 func (e *ResponseError) Error() string {
 	msg := fmt.Sprintf("oauth2: unexpected response: HTTP %d", e.StatusCode)
 	if e.ContentType != "" {

@@ -41,7 +41,7 @@ func FuzzParseToken(f *testing.F) {
 			(tok.TokenType == TokenTypeDPoP && !dpop) {
 			t.Fatalf("accepted %+v", tok)
 		}
-		if d := tok.Lifetime(); d > maxExpiresIn || d < -maxExpiresIn {
+		if d := tok.Lifetime(); d > maxSeconds*time.Second || d < -maxSeconds*time.Second {
 			t.Fatalf("lifetime %v out of range", d)
 		}
 		b, err := json.Marshal(tok)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
 	"net/url"
 	"slices"
 	"strings"
@@ -81,17 +82,10 @@ func (c *Config) Introspect(ctx context.Context, token, hint string) (*Introspec
 	if err != nil {
 		return nil, err
 	}
-	if e := oauthError(r); e != nil {
-		return nil, e
-	}
-	if r.status != 200 {
-		return nil, errorFrom(r)
-	}
-	in, err := parseIntrospection(r.body, c.now())
-	if err != nil {
+	if err := checkSuccess(r, http.StatusOK); err != nil {
 		return nil, err
 	}
-	return in, nil
+	return parseIntrospection(r.body, c.now())
 }
 
 // parseIntrospection reads the response of RFC 7662, section 2.2. The

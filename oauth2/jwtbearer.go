@@ -2,8 +2,6 @@ package oauth2
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"fmt"
 	"net/url"
 	"time"
@@ -99,10 +97,6 @@ func (g JWTBearerGrant) mint(c *Config) (string, error) {
 	if lifetime <= 0 {
 		lifetime = DefaultAssertionLifetime
 	}
-	jti, err := randomTokenID()
-	if err != nil {
-		return "", err
-	}
 	now := c.now()
 	claims := make(map[string]any, len(g.Claims)+6)
 	for k, v := range g.Claims {
@@ -113,20 +107,10 @@ func (g JWTBearerGrant) mint(c *Config) (string, error) {
 	claims["aud"] = aud
 	claims["iat"] = now.Unix()
 	claims["exp"] = now.Add(lifetime).Unix()
-	claims["jti"] = jti
+	claims["jti"] = randomToken(16) // 128 bits (RFC 7519, section 4.1.7)
 	a, err := jose.SignClaims(g.Key, g.Algorithm, claims, jose.SignOptions{Type: "JWT"})
 	if err != nil {
 		return "", fmt.Errorf("oauth2: signing the JWT bearer assertion: %w", err)
 	}
 	return a, nil
-}
-
-// randomTokenID returns 128 random bits, base64url-encoded, for "jti"
-// claims (RFC 7519, section 4.1.7).
-func randomTokenID() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
-		return "", fmt.Errorf("oauth2: reading randomness: %w", err)
-	}
-	return base64.RawURLEncoding.EncodeToString(b[:]), nil
 }

@@ -235,7 +235,7 @@ func getBounded(ctx context.Context, hc *http.Client, rawURL string, max int64) 
 		b, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
 		return nil, &ResponseError{
 			StatusCode:  res.StatusCode,
-			ContentType: res.Header.Get("Content-Type"),
+			ContentType: sanitize(res.Header.Get("Content-Type"), 128),
 			Excerpt:     excerpt(b, nil),
 			Header:      res.Header,
 		}

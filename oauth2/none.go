@@ -15,7 +15,7 @@ type None struct{}
 // Method returns "none".
 func (None) Method() string { return MethodNone }
 
-// Authenticate adds client_id to the form.
+// Authenticate adds client_id to the form (RFC 6749, section 3.2.1).
 func (None) Authenticate(_ context.Context, c *Config, _ *http.Request, form url.Values) error {
 	if c.ClientID == "" {
 		return fmt.Errorf("%w: no client id", ErrInvalidConfig)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -50,11 +51,8 @@ func (c *Config) PushAuthorizationRequest(ctx context.Context, params url.Values
 	if err != nil {
 		return nil, err
 	}
-	if e := oauthError(r); e != nil {
-		return nil, e
-	}
-	if r.status != 201 && r.status != 200 {
-		return nil, errorFrom(r)
+	if err := checkSuccess(r, http.StatusCreated, http.StatusOK); err != nil {
+		return nil, err
 	}
 	return parsePushedAuthorization(r.body, c.now())
 }

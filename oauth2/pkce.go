@@ -1,7 +1,6 @@
 package oauth2
 
 import (
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
@@ -42,13 +41,4 @@ func CheckCodeVerifier(v string) error {
 		}
 	}
 	return nil
-}
-
-// randomToken returns n bytes from crypto/rand, base64url-encoded without
-// padding. crypto/rand.Read does not fail (it aborts the program if the
-// system's generator breaks).
-func randomToken(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b)
 }

@@ -39,7 +39,7 @@ type PrivateKeyJWT struct {
 func (PrivateKeyJWT) Method() string { return MethodPrivateKeyJWT }
 
 // Authenticate adds client_assertion_type, client_assertion and client_id
-// to the form.
+// to the form (RFC 7523, section 2.2).
 func (m PrivateKeyJWT) Authenticate(_ context.Context, c *Config, _ *http.Request, form url.Values) error {
 	alg := m.Algorithm
 	if alg == "" {

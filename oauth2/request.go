@@ -8,6 +8,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -118,6 +119,19 @@ func errorFrom(r *response) error {
 		Excerpt:     excerpt(r.body, r.secrets),
 		Header:      redactHeader(r.header, r.secrets),
 	}
+}
+
+// checkSuccess returns the error r stands for unless it is a success with
+// one of the statuses ok. An error object is an error whatever the status,
+// since some servers send one with 200 (RFC 6749, section 5.2).
+func checkSuccess(r *response, ok ...int) error {
+	if e := oauthError(r); e != nil {
+		return e
+	}
+	if !slices.Contains(ok, r.status) {
+		return errorFrom(r)
+	}
+	return nil
 }
 
 // oauthError returns the RFC 6749 error object in r's body, or nil when the

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"strconv"
+	"math"
 	"strings"
 	"time"
 )
@@ -18,10 +18,6 @@ const (
 	// token is never sent to a resource server.
 	TokenTypeNA = "N_A"
 )
-
-// maxExpiresIn caps expires_in so that adding it to a time cannot overflow:
-// ten years is longer than any real token lives.
-const maxExpiresIn = 10 * 365 * 24 * time.Hour
 
 // Token is a successful access token response (RFC 6749, section 5.1) as the
 // client keeps it. It marshals to JSON and back without loss, for storage.
@@ -158,23 +154,6 @@ func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
 //   - every other member is kept in Extra, compacted.
 func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dpop bool) (*Token, error) {
 	t := &Token{ReceivedAt: received}
-	str := func(name string, dst *string, required bool) error {
-		raw, ok := members[name]
-		delete(members, name)
-		if !ok || string(raw) == "null" {
-			if required {
-				return fmt.Errorf("%w: %s is missing", ErrMalformedResponse, name)
-			}
-			return nil
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			return fmt.Errorf("%w: %s is not a string", ErrMalformedResponse, name)
-		}
-		if required && *dst == "" {
-			return fmt.Errorf("%w: %s is empty", ErrMalformedResponse, name)
-		}
-		return nil
-	}
 	var tokenType string
 	for _, f := range []struct {
 		name     string
@@ -188,7 +167,7 @@ func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dp
 		{"id_token", &t.IDToken, false},
 		{"issued_token_type", &t.IssuedTokenType, false},
 	} {
-		if err := str(f.name, f.dst, f.required); err != nil {
+		if err := takeString(members, f.name, f.dst, f.required); err != nil {
 			return nil, err
 		}
 	}
@@ -244,31 +223,17 @@ func canonicalJSON(raw json.RawMessage) json.RawMessage {
 //     expire"; a negative value means the same;
 //   - null, or no member at all, means the lifetime is unknown: Expiry
 //     stays zero;
-//   - anything else (true, "abc", an object, NaN, Inf, hex) is
-//     ErrMalformedResponse;
+//   - anything else (true, "abc", an object, NaN, Inf, hex, a number
+//     beyond the range of a float64 such as 1e400) is ErrMalformedResponse;
 //   - the result is clamped to ten years either way, so that no value can
 //     overflow a time.Duration (9223372037 s would wrap to negative).
 func parseExpiresIn(raw json.RawMessage) (time.Duration, bool, error) {
-	s := string(raw)
-	if s == "null" {
-		return 0, false, nil
-	}
-	if len(s) >= 2 && s[0] == '"' {
-		if err := json.Unmarshal(raw, &s); err != nil {
-			return 0, false, fmt.Errorf("%w: expires_in is not a number", ErrMalformedResponse)
-		}
-		s = strings.TrimSpace(s)
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f != f || s == "" || strings.ContainsAny(s, "xXnN_iI") {
+	f, known, err := secondsValue(raw)
+	if err != nil || math.IsInf(f, 0) {
 		return 0, false, fmt.Errorf("%w: expires_in is not a number", ErrMalformedResponse)
 	}
-	limit := maxExpiresIn.Seconds()
-	switch {
-	case f > limit:
-		f = limit
-	case f < -limit:
-		f = -limit
+	if !known {
+		return 0, false, nil
 	}
-	return time.Duration(int64(f)) * time.Second, true, nil
+	return clampSeconds(f), true, nil
 }

@@ -88,50 +88,32 @@ type LogoutTokenOptions struct {
 // Steps 7 and 8 of section 2.6 (jti replay, matching the session) are the
 // caller's: use ID, Subject and SessionID.
 func (v *IDTokenVerifier) VerifyLogoutToken(ctx context.Context, rawToken string, opts LogoutTokenOptions) (*LogoutToken, error) {
-	if v.ClientID == "" || v.Issuer == "" {
-		return nil, fmt.Errorf("%w: IDTokenVerifier needs ClientID and Issuer", ErrInvalidConfig)
-	}
 	// Step 2: the signature, then the explicit type.
-	hdr, payload, err := v.verifySignature(ctx, rawToken)
+	hdr, payload, claims, err := v.verifyToken(ctx, rawToken, "logout token")
 	if err != nil {
-		return nil, fmt.Errorf("oidc: logout token: %w", err)
+		return nil, err
 	}
 	typ := strings.TrimPrefix(strings.ToLower(hdr.Type), "application/")
 	if typ != "" && typ != LogoutTokenType && (!opts.AllowJWTType || typ != "jwt") {
 		return nil, &checkError{errs: []error{ErrLogoutToken, ErrTokenType, jose.ErrType},
 			detail: "header \"typ\" " + strconv.Quote(cut(hdr.Type)) + " is not \"logout+jwt\""}
 	}
-	claims, err := jose.ParseClaims(payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformedClaim, err)
-	}
 
 	// Step 3: iss, aud, iat, exp as for ID tokens; jti.
-	if claims.Issuer != v.Issuer {
-		if !claims.Has("iss") {
-			return nil, missing(ErrIssuerMismatch, "iss")
-		}
-		return nil, fail(ErrIssuerMismatch, fmt.Sprintf("got %q, want %q", cut(claims.Issuer), v.Issuer))
+	if err := v.checkIssuer(claims); err != nil {
+		return nil, err
 	}
 	if err := v.checkAudience(claims); err != nil {
 		return nil, err
 	}
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
+	t, leeway := v.now(), v.leeway()
+	iat, err := checkIssuedAt(claims, t, leeway)
+	if err != nil {
+		return nil, err
 	}
-	t, leeway := now(), v.leeway()
-	if claims.IssuedAt == nil {
-		return nil, missing(ErrMissingClaim, "iat")
-	}
-	if iat := claims.IssuedAt.Time(); iat.After(t.Add(leeway)) {
-		return nil, fail(ErrIssuedInFuture, "issued at "+iat.Format(time.RFC3339))
-	}
-	if claims.Expiry == nil && opts.RequireExpiry {
-		return nil, missing(ErrExpired, "exp")
-	}
-	if claims.Expiry != nil && !t.Before(claims.Expiry.Time().Add(leeway)) {
-		return nil, fail(ErrExpired, "expired at "+claims.Expiry.Time().Format(time.RFC3339))
+	exp, err := checkExpiry(claims, t, leeway, opts.RequireExpiry)
+	if err != nil {
+		return nil, err
 	}
 	if claims.ID == "" {
 		return nil, missing(ErrLogoutToken, "jti")
@@ -169,8 +151,8 @@ func (v *IDTokenVerifier) VerifyLogoutToken(ctx context.Context, rawToken string
 		SessionID: sid,
 		Audience:  claims.Audience,
 		ID:        claims.ID,
-		IssuedAt:  claims.IssuedAt.Time(),
-		Expiry:    numericTime(claims.Expiry),
+		IssuedAt:  iat,
+		Expiry:    exp,
 		Raw:       rawToken,
 		payload:   payload,
 	}, nil

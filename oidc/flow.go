@@ -87,7 +87,8 @@ type Login struct {
 	MaxAge time.Duration
 }
 
-// URL returns the authentication request to send the user agent to.
+// URL returns the authentication request to send the user agent to
+// (OpenID Connect Core, section 3.1.2.1).
 func (l *Login) URL() string { return l.Flow.URL }
 
 // State returns the login's state, to find it again at the callback.

@@ -47,7 +47,8 @@ func redact(s, secret string) string {
 }
 
 // clean makes a server-supplied text safe for an error: secret redacted,
-// control characters replaced, at most max bytes.
+// control characters and line separators replaced (no forged log lines),
+// at most max bytes.
 func clean(s, secret string, max int) string {
 	s = redact(s, secret)
 	if len(s) > max {
@@ -55,7 +56,7 @@ func clean(s, secret string, max int) string {
 	}
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
 			return ' '
 		}
 		return r
@@ -71,6 +72,9 @@ func redactError(err error, secret string) error {
 	return err
 }
 
+// redactedError is an error whose text had a secret in it: msg is the text
+// with the secret redacted, err the original, still seen by errors.Is and
+// errors.As (context cancellation, timeouts).
 type redactedError struct {
 	msg string
 	err error

@@ -71,8 +71,9 @@ func LogoutURL(endSessionEndpoint string, opts LogoutOptions) (string, error) {
 	return u.String(), nil
 }
 
-// LogoutURL returns an RP-initiated logout request on the provider's
-// end_session_endpoint; see the package function [LogoutURL].
+// LogoutURL returns an RP-initiated logout request (RP-Initiated Logout
+// 1.0, section 2) on the provider's end_session_endpoint; see the package
+// function [LogoutURL].
 func (p *Provider) LogoutURL(opts LogoutOptions) (string, error) {
 	if p.Metadata.EndSessionEndpoint == "" {
 		return "", fmt.Errorf("%w: the provider has no end_session_endpoint", ErrInvalidConfig)

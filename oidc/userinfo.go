@@ -70,7 +70,8 @@ type UserInfoOptions struct {
 }
 
 // UserInfo fetches the end-user's claims with an access token from the
-// provider's userinfo_endpoint. See [FetchUserInfo]. Signed responses are
+// provider's userinfo_endpoint (OpenID Connect Core, section 5.3). See
+// [FetchUserInfo]. Signed responses are
 // verified with the provider's keys and issuer, with opts.Algorithms
 // narrowed to userinfo_signing_alg_values_supported.
 func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserInfoOptions) (*UserInfo, error) {

@@ -118,21 +118,13 @@ type VerifyOptions struct {
 // steps): when present it must equal ClientID; when "aud" lists several
 // audiences it is required.
 func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts VerifyOptions) (*IDToken, error) {
-	if v.ClientID == "" || v.Issuer == "" {
-		return nil, fmt.Errorf("%w: IDTokenVerifier needs ClientID and Issuer", ErrInvalidConfig)
-	}
-
 	// Steps 6, 7 and 8: the signature, with the algorithm on the allow-list
 	// (RS256 by default) and an HMAC keyed by the client secret only when
 	// the client registered HS*. Step 1 (decryption) does not apply: JWE
 	// tokens are rejected as malformed.
-	hdr, payload, err := v.verifySignature(ctx, rawIDToken)
+	hdr, payload, claims, err := v.verifyToken(ctx, rawIDToken, "ID token")
 	if err != nil {
-		return nil, fmt.Errorf("oidc: ID token: %w", err)
-	}
-	claims, err := jose.ParseClaims(payload)
-	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrMalformedClaim, err)
+		return nil, err
 	}
 
 	// The token must be an ID token, not an access token (typ at+jwt, or
@@ -167,11 +159,8 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Step 2: "iss" exactly equals the issuer, no normalization.
-	if claims.Issuer != v.Issuer {
-		if !claims.Has("iss") {
-			return nil, missing(ErrIssuerMismatch, "iss")
-		}
-		return nil, fail(ErrIssuerMismatch, fmt.Sprintf("got %q, want %q", cut(claims.Issuer), v.Issuer))
+	if err := v.checkIssuer(claims); err != nil {
+		return nil, err
 	}
 
 	// Step 3: "aud" contains the client_id, and every other audience is
@@ -188,30 +177,18 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 		return nil, missing(ErrAuthorizedParty, "azp")
 	}
 
-	now := time.Now
-	if v.Now != nil {
-		now = v.Now
-	}
-	t := now()
-	leeway := v.leeway()
+	t, leeway := v.now(), v.leeway()
 
 	// Step 9: "exp" (REQUIRED) has not passed.
-	if claims.Expiry == nil {
-		return nil, missing(ErrExpired, "exp")
-	}
-	exp := claims.Expiry.Time()
-	if !t.Before(exp.Add(leeway)) {
-		return nil, fail(ErrExpired, "expired at "+exp.Format(time.RFC3339))
+	exp, err := checkExpiry(claims, t, leeway, true)
+	if err != nil {
+		return nil, err
 	}
 
-	// Step 10: "iat" (REQUIRED) is not in the future. How old a token may be
-	// is left to exp.
-	if claims.IssuedAt == nil {
-		return nil, missing(ErrMissingClaim, "iat")
-	}
-	iat := claims.IssuedAt.Time()
-	if iat.After(t.Add(leeway)) {
-		return nil, fail(ErrIssuedInFuture, "issued at "+iat.Format(time.RFC3339))
+	// Step 10: "iat" (REQUIRED) is not in the future.
+	iat, err := checkIssuedAt(claims, t, leeway)
+	if err != nil {
+		return nil, err
 	}
 	// "nbf" (RFC 7519, section 4.1.5), when present.
 	nbf := numericTime(claims.NotBefore)
@@ -304,6 +281,35 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}, nil
 }
 
+// verifyToken is what verifying an ID token and a logout token begin
+// with: the verifier's configuration, the signature (OpenID Connect Core,
+// section 3.1.3.7, steps 6 to 8; see verifySignature), then the claim set,
+// parsed only once the signature holds. kind names the token in errors.
+func (v *IDTokenVerifier) verifyToken(ctx context.Context, raw, kind string) (jose.Header, []byte, *jose.Claims, error) {
+	if v.ClientID == "" || v.Issuer == "" {
+		return jose.Header{}, nil, nil, fmt.Errorf("%w: IDTokenVerifier needs ClientID and Issuer", ErrInvalidConfig)
+	}
+	hdr, payload, err := v.verifySignature(ctx, raw)
+	if err != nil {
+		return jose.Header{}, nil, nil, fmt.Errorf("oidc: %s: %w", kind, err)
+	}
+	claims, err := jose.ParseClaims(payload)
+	if err != nil {
+		return jose.Header{}, nil, nil, fmt.Errorf("%w: %w", ErrMalformedClaim, err)
+	}
+	return hdr, payload, claims, nil
+}
+
+// now returns the current time by v.Now, else time.Now.
+func (v *IDTokenVerifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
+}
+
+// leeway returns the clock skew allowed: Leeway, DefaultLeeway when it is
+// zero, none when it is negative.
 func (v *IDTokenVerifier) leeway() time.Duration {
 	switch {
 	case v.Leeway == 0:
@@ -312,6 +318,49 @@ func (v *IDTokenVerifier) leeway() time.Duration {
 		return 0
 	}
 	return v.Leeway
+}
+
+// checkIssuer is step 2 of OpenID Connect Core, section 3.1.3.7: "iss"
+// exactly equals the issuer, no normalization.
+func (v *IDTokenVerifier) checkIssuer(claims *jose.Claims) error {
+	if claims.Issuer == v.Issuer {
+		return nil
+	}
+	if !claims.Has("iss") {
+		return missing(ErrIssuerMismatch, "iss")
+	}
+	return fail(ErrIssuerMismatch, fmt.Sprintf("got %q, want %q", cut(claims.Issuer), v.Issuer))
+}
+
+// checkExpiry is step 9 of OpenID Connect Core, section 3.1.3.7: "exp" has
+// not passed at now, within leeway. A token without "exp" fails when
+// required, and passes with a zero expiry otherwise.
+func checkExpiry(claims *jose.Claims, now time.Time, leeway time.Duration, required bool) (time.Time, error) {
+	if claims.Expiry == nil {
+		if required {
+			return time.Time{}, missing(ErrExpired, "exp")
+		}
+		return time.Time{}, nil
+	}
+	exp := claims.Expiry.Time()
+	if !now.Before(exp.Add(leeway)) {
+		return time.Time{}, fail(ErrExpired, "expired at "+exp.Format(time.RFC3339))
+	}
+	return exp, nil
+}
+
+// checkIssuedAt is step 10 of OpenID Connect Core, section 3.1.3.7: "iat"
+// (REQUIRED) is not in the future, within leeway. How old a token may be is
+// left to "exp".
+func checkIssuedAt(claims *jose.Claims, now time.Time, leeway time.Duration) (time.Time, error) {
+	if claims.IssuedAt == nil {
+		return time.Time{}, missing(ErrMissingClaim, "iat")
+	}
+	iat := claims.IssuedAt.Time()
+	if iat.After(now.Add(leeway)) {
+		return time.Time{}, fail(ErrIssuedInFuture, "issued at "+iat.Format(time.RFC3339))
+	}
+	return iat, nil
 }
 
 // checkAudience is step 3: aud contains the client_id and no untrusted

@@ -80,12 +80,15 @@ func (c *Config) requestTokenOnce(ctx context.Context, form url.Values, header h
 			c.DPoP.UpdateNonce(c.Endpoint.TokenURL, n)
 		}
 	}
-	members := jsonObject(r.body)
+	members, perr := decodeObject(r.body)
 	if e := errorFromMembers(r, members); e != nil {
 		return nil, e
 	}
-	if r.status < 200 || r.status > 299 || members == nil {
+	if r.status < 200 || r.status > 299 || (perr != nil && !errors.Is(perr, errRepeatedMember)) {
 		return nil, errorFrom(r)
+	}
+	if perr != nil {
+		return nil, perr
 	}
 	t, err := tokenFromMembers(members, c.now(), header.Get("DPoP") != "")
 	if err != nil {

@@ -5,38 +5,49 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// decodeObject decodes a JSON object into its members. Member names are
-// matched exactly, never case-folded; a repeated member name is refused, so
-// that {"active":false,"active":true} cannot mean two things.
+// errRepeatedMember marks an object that repeats a member name.
+var errRepeatedMember = errors.New("a member name is repeated")
+
+// decodeObject decodes a JSON object into its members, in one pass. Member
+// names are matched exactly, never case-folded; a repeated member name is
+// refused (RFC 8259, section 4: names SHOULD be unique), so that
+// {"active":false,"active":true} cannot mean one thing here and another to
+// a parser that keeps the first. A body that is not exactly one JSON
+// object is ErrMalformedResponse too.
 func decodeObject(body []byte) (map[string]json.RawMessage, error) {
-	var members map[string]json.RawMessage
-	if err := json.Unmarshal(body, &members); err != nil || members == nil {
-		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
-	}
-	// json.Unmarshal keeps the last of repeated names; count them.
+	notObject := fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
 	dec := json.NewDecoder(bytes.NewReader(body))
-	if _, err := dec.Token(); err != nil {
-		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, notObject
 	}
-	seen := 0
+	members := make(map[string]json.RawMessage)
 	for dec.More() {
-		if _, err := dec.Token(); err != nil {
-			return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+		t, err := dec.Token()
+		if err != nil {
+			return nil, notObject
 		}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
-			return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+		name, _ := t.(string)
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil {
+			return nil, notObject
 		}
-		seen++
+		if _, dup := members[name]; dup {
+			return nil, fmt.Errorf("%w: %w: %q", ErrMalformedResponse, errRepeatedMember, sanitize(name, 64))
+		}
+		members[name] = v
 	}
-	if seen != len(members) {
-		return nil, fmt.Errorf("%w: a member name is repeated", ErrMalformedResponse)
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, notObject
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, notObject
 	}
 	return members, nil
 }

@@ -129,9 +129,9 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 // dpop tells whether the request carried a DPoP proof, the only case where a
 // DPoP token type is acceptable (RFC 9449, section 5).
 func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
-	members := jsonObject(body)
-	if members == nil {
-		return nil, fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+	members, err := decodeObject(body)
+	if err != nil {
+		return nil, err
 	}
 	return tokenFromMembers(members, received, dpop)
 }
@@ -152,6 +152,8 @@ func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
 //   - refresh_token, scope, id_token, issued_token_type: strings when
 //     present; null is absent; another type is ErrMalformedResponse.
 //   - every other member is kept in Extra, compacted.
+//   - a member name that appears twice makes the response malformed;
+//     names are compared exactly, so "ACCESS_TOKEN" is an extra member.
 func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dpop bool) (*Token, error) {
 	t := &Token{ReceivedAt: received}
 	var tokenType string

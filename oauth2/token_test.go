@@ -290,3 +290,19 @@ func TestToken_TokenTypeNA(t *testing.T) {
 		}
 	}
 }
+
+// A token response that repeats a member is malformed: a parser that keeps
+// the first value and one that keeps the last would disagree about it.
+func TestToken_RepeatedMemberRefused(t *testing.T) {
+	for _, body := range []string{
+		`{"access_token":"a","token_type":"Bearer","access_token":"b"}`,
+		`{"access_token":"a","token_type":"Bearer","expires_in":60,"expires_in":-1}`,
+	} {
+		if _, err := tokenFrom(t, 200, body); !errors.Is(err, oauth2.ErrMalformedResponse) {
+			t.Errorf("%s: err = %v, want ErrMalformedResponse", body, err)
+		}
+	}
+	if _, err := tokenFrom(t, 200, `{"access_token":"a","token_type":"Bearer","ACCESS_TOKEN":"b"}`); err != nil {
+		t.Errorf("names differing in case are distinct members: %v", err)
+	}
+}

@@ -63,7 +63,9 @@ func ExampleAdmin_CreateClient() {
 // response without a browser.
 func ExampleUserAgent_Login() {
 	ctx := context.Background()
-	var realm *keycloaktest.Realm // from Server.NewRealm or Admin.CreateRealm
+	// The realm "demo" of a running Keycloak, with a public client "app"
+	// and a user alice (see Admin.CreateRealm, CreateClient, CreateUser).
+	realm := keycloaktest.NewAdmin("http://127.0.0.1:8080", "admin", "admin", nil).Realm("demo")
 	const redirect = "http://127.0.0.1:9/callback"
 	cfg := &oauth2.Config{ClientID: "app", Endpoint: realm.Endpoint(), RedirectURL: redirect, Scopes: []string{"openid"}}
 	flow, err := cfg.AuthorizationRequest(oauth2.AuthorizationOptions{})

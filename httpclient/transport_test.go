@@ -452,3 +452,30 @@ func TestClient_DP04_BearerAnswerSentAsBearer(t *testing.T) {
 		t.Errorf("RS saw %q, proof %q", got, proof)
 	}
 }
+
+// DM-05: a 401 whose challenge names resource metadata on another host. The
+// Session follows no URL a challenge names: evil.test receives nothing, and
+// no credential goes anywhere but the configured token endpoint.
+func TestClient_DM05_ResourceMetadataNotFollowed(t *testing.T) {
+	evil := &resourceServer{}
+	f := newFixture(t, map[string]http.Handler{"evil.test": evil})
+	f.rs.handle = func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token", resource_metadata="http://evil.test/.well-known/oauth-protected-resource"`)
+		w.WriteHeader(http.StatusUnauthorized)
+	}
+	s := f.session(httpclient.Options{})
+	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(2 * time.Second)
+	status, _, err := get(t, s.Client(), "http://rs.test/x")
+	if err != nil || status != http.StatusUnauthorized {
+		t.Fatalf("status %d, err %v", status, err)
+	}
+	if got := evil.hits.Load(); got != 0 {
+		t.Errorf("evil.test received %d requests, want 0", got)
+	}
+	if got := f.as.refreshes.Load(); got > 1 {
+		t.Errorf("%d refreshes for one request, want at most 1", got)
+	}
+}

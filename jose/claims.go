@@ -314,18 +314,41 @@ func parseStringArray(b []byte, doc string) ([]string, error) {
 
 // member returns the member called name (exact, case-sensitive match).
 func (c *Claims) member(name string) (*member, bool) {
-	if c == nil {
+	if c == nil || len(c.members) == 0 {
 		return nil, false
 	}
+	// Equal names have equal fold hashes: members whose hash differs are
+	// skipped without looking at their bytes.
+	h := lookupHash(name)
 	for i := range c.members {
 		m := &c.members[i]
-		// Unescaped names of another length cannot match: skip them
-		// without comparing bytes.
-		if (int(m.nameEnd-m.nameStart) == len(name) || m.escaped) && c.memberIs(m, name) {
+		if m.fold == h && c.memberIs(m, name) {
 			return m, true
 		}
 	}
 	return nil, false
+}
+
+// lookupHash returns the fold hash (see foldHash) of a name looked up in a
+// claim set, without allocating for names of up to 64 bytes.
+func lookupHash(name string) uint32 {
+	if len(name) < 8 {
+		var x uint64
+		for i := len(name) - 1; i >= 0; i-- {
+			x = x<<8 | uint64(name[i])
+		}
+		if x&highs == 0 {
+			h, _ := foldWord(x, len(name))
+			return h
+		}
+	}
+	if len(name) <= 64 {
+		var buf [64]byte
+		h, _ := foldHash(buf[:copy(buf[:], name)])
+		return h
+	}
+	h, _ := foldHash([]byte(name))
+	return h
 }
 
 // value returns the raw JSON of m, a member of c.doc.

@@ -75,6 +75,10 @@ func Verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions) 
 // the heap and fail verification there.
 const maxStackSignature = 1024
 
+// maxSmallSignature is the longest signature decoded into the smaller stack
+// buffer: an RSA-4096 signature.
+const maxSmallSignature = 512
+
 // verify implements Verify. When payloadBuf is large enough, the payload is
 // decoded into it instead of a new buffer: VerifyJWT passes a stack buffer,
 // since it keeps only the parsed claims.
@@ -121,11 +125,17 @@ func verify(ctx context.Context, token string, keys KeySet, opts VerifyOptions, 
 		buf := make([]byte, hLen+pLen)
 		rawHeader, payload = buf[:hLen:hLen], buf[hLen:]
 	}
-	var sigBuf [maxStackSignature]byte
-	sig := sigBuf[:0]
-	if sLen <= len(sigBuf) {
+	// Signatures of up to 512 bytes (RSA-4096) use a small stack buffer,
+	// so that little stack is cleared per call.
+	var sigSmall [maxSmallSignature]byte
+	var sig []byte
+	switch {
+	case sLen <= len(sigSmall):
+		sig = sigSmall[:sLen]
+	case sLen <= maxStackSignature:
+		var sigBuf [maxStackSignature]byte
 		sig = sigBuf[:sLen]
-	} else {
+	default:
 		sig = make([]byte, sLen)
 	}
 	hn, ok1 := decodeSegment(rawHeader, hSeg)
@@ -313,6 +323,9 @@ const maxStackInput = 4 << 10
 // the common sizes, so that little stack is cleared per call.
 func hashSigningInput(h crypto.Hash, input string, buf *[sha512.Size]byte) []byte {
 	switch {
+	case len(input) <= 1024:
+		var in [1024]byte
+		return hashInput(h, in[:copy(in[:], input)], buf)
 	case len(input) <= 1536:
 		var in [1536]byte
 		return hashInput(h, in[:copy(in[:], input)], buf)

@@ -3,6 +3,7 @@ package jose
 import (
 	"context"
 	"fmt"
+	"strings"
 )
 
 // maxStackPayload is the largest claim set VerifyJWT decodes on the stack.
@@ -20,9 +21,20 @@ const maxStackPayload = 4 << 10
 func VerifyJWT(ctx context.Context, token string, keys KeySet, opts VerifyOptions, e Expected) (Header, *Claims, error) {
 	// The payload is needed only until its claims are parsed (ParseClaims
 	// keeps its own copy): decode it on the stack when it fits, in a buffer
-	// sized to the token so that little stack is cleared per call. A payload
-	// is at most three quarters of the token's length.
-	if len(token) <= 2048 {
+	// sized to the payload segment so that little stack is cleared per call.
+	// The payload segment's length bounds the decoded payload; a wrong
+	// guess on a malformed token only means a heap buffer.
+	pSeg := len(token)
+	if dot1 := strings.IndexByte(token, '.'); dot1 >= 0 {
+		if dot2 := strings.IndexByte(token[dot1+1:], '.'); dot2 >= 0 {
+			pSeg = dot2
+		}
+	}
+	switch pLen := pSeg / 4 * 3; {
+	case pLen <= 768-3:
+		var payloadBuf [768]byte
+		return verifyJWT(ctx, token, keys, opts, e, payloadBuf[:])
+	case pLen <= 1536-3:
 		var payloadBuf [1536]byte
 		return verifyJWT(ctx, token, keys, opts, e, payloadBuf[:])
 	}

@@ -103,35 +103,44 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 				return dst, errJSON(s.pos, "expected a member name")
 			}
 			start := s.pos + 1
-			var m member
+			// The member is filled in place: building it aside and
+			// appending the copy costs more.
+			dst = append(dst, member{})
+			m := &dst[len(dst)-1]
 			if n, ok := shortPlainName(data, start); ok {
 				// The common case: a name of at most seven plain ASCII
 				// bytes, checked and hashed from one eight-byte load.
-				m = member{nameStart: int32(start), nameEnd: int32(start + n)}
+				m.nameStart, m.nameEnd = int32(start), int32(start+n)
 				m.fold, m.folded = foldWord(binary.LittleEndian.Uint64(data[start:])&(1<<(8*n)-1), n)
 				s.pos = start + n + 1
 			} else {
 				escaped, err := s.scanString()
 				if err != nil {
-					return dst, err
+					return dst[:len(dst)-1], err
 				}
-				m = member{nameStart: int32(start), nameEnd: int32(s.pos - 1), escaped: escaped}
+				m.nameStart, m.nameEnd, m.escaped = int32(start), int32(s.pos-1), escaped
 				m.fold, m.folded = foldHash(m.name(data))
 			}
 			s.skipSpace()
 			if s.pos >= len(data) || data[s.pos] != ':' {
-				return dst, errJSON(s.pos, "expected ':'")
+				return dst[:len(dst)-1], errJSON(s.pos, "expected ':'")
 			}
 			s.pos++
 			s.skipSpace()
 			valStart := s.pos
-			kind, err := s.scanValue(1)
+			// Most values are strings: scan them without the dispatch.
+			kind := kindString
+			var err error
+			if s.pos < len(data) && data[s.pos] == '"' {
+				_, err = s.scanString()
+			} else {
+				kind, err = s.scanValue(1)
+			}
 			if err != nil {
-				return dst, err
+				return dst[:len(dst)-1], err
 			}
 			m.kind = kind
 			m.valStart, m.valEnd = int32(valStart), int32(s.pos)
-			dst = append(dst, m)
 			s.skipSpace()
 			if s.pos >= len(data) {
 				return dst, errJSON(s.pos, "unterminated object")
@@ -307,49 +316,55 @@ const plainStringBytes = "" +
 // it held escape sequences. Control characters, invalid UTF-8, bad escapes
 // and unpaired UTF-16 surrogates are rejected.
 func (s *jsonScanner) scanString() (escaped bool, err error) {
-	s.pos++
+	// The position lives in a local variable and is stored back on return.
 	d := s.data
-	for s.pos < len(d) {
+	pos := s.pos + 1
+	for pos < len(d) {
 		// Skip plain bytes eight at a time, then stop at the first byte
 		// that needs a look.
-		for s.pos+8 <= len(d) {
-			special := specialBytes(binary.LittleEndian.Uint64(d[s.pos:]))
+		for pos+8 <= len(d) {
+			special := specialBytes(binary.LittleEndian.Uint64(d[pos:]))
 			if special != 0 {
-				s.pos += bits.TrailingZeros64(special) / 8
+				pos += bits.TrailingZeros64(special) / 8
 				break
 			}
-			s.pos += 8
+			pos += 8
 		}
-		if s.pos >= len(d) {
+		if pos >= len(d) {
 			break
 		}
-		c := d[s.pos]
+		c := d[pos]
 		if plainStringBytes[c] != 0 {
-			s.pos++
+			pos++
 			continue
 		}
 		switch {
 		case c == '"':
-			s.pos++
+			s.pos = pos + 1
 			return escaped, nil
 		case c == '\\':
 			escaped = true
+			s.pos = pos
 			if err := s.scanEscape(); err != nil {
 				return escaped, err
 			}
+			pos = s.pos
 		case c < 0x20:
-			return escaped, errJSON(s.pos, "control character in string")
+			s.pos = pos
+			return escaped, errJSON(pos, "control character in string")
 		case c < utf8.RuneSelf:
-			s.pos++
+			pos++
 		default:
-			r, size := utf8.DecodeRune(d[s.pos:])
+			r, size := utf8.DecodeRune(d[pos:])
 			if r == utf8.RuneError && size <= 1 {
-				return escaped, errJSON(s.pos, "invalid UTF-8")
+				s.pos = pos
+				return escaped, errJSON(pos, "invalid UTF-8")
 			}
-			s.pos += size
+			pos += size
 		}
 	}
-	return escaped, errJSON(s.pos, "unterminated string")
+	s.pos = pos
+	return escaped, errJSON(pos, "unterminated string")
 }
 
 // specialBytes returns, for eight bytes of a string read little-endian, a

@@ -167,7 +167,7 @@ func runAuthCodePKCE(ctx context.Context, e *Env) error {
 	if got := params.Get("state"); got != flow.State {
 		return errors.New("the redirect's state is not the flow's")
 	}
-	tok, err := flow.Exchange(ctx, s.cfg, params)
+	tok, err := flow.Complete(ctx, s.cfg, params)
 	if err != nil {
 		return fmt.Errorf("redeeming the code: %w", err)
 	}
@@ -200,7 +200,7 @@ func runAuthCodeWrongState(ctx context.Context, e *Env) error {
 		forged[k] = append([]string(nil), v...)
 	}
 	forged.Set("state", "forged-"+flow.State[:8])
-	_, err = flow.Exchange(ctx, s.cfg, forged)
+	_, err = flow.Complete(ctx, s.cfg, forged)
 	if !errors.Is(err, oauth2.ErrStateMismatch) {
 		return fmt.Errorf("forged state: expected oauth2.ErrStateMismatch, got %v", err)
 	}
@@ -209,12 +209,12 @@ func runAuthCodeWrongState(ctx context.Context, e *Env) error {
 	}
 	e.Notef("forged state refused before any token request: %v", err)
 
-	tok, err := flow.Exchange(ctx, s.cfg, params)
+	tok, err := flow.Complete(ctx, s.cfg, params)
 	if err != nil {
 		return fmt.Errorf("genuine response after the forged one: %w", err)
 	}
 	e.AddSecret(tok.AccessToken, tok.RefreshToken, tok.IDToken)
-	_, err = flow.Exchange(ctx, s.cfg, params)
+	_, err = flow.Complete(ctx, s.cfg, params)
 	if !errors.Is(err, oauth2.ErrFlowUsed) {
 		return fmt.Errorf("replayed response: expected oauth2.ErrFlowUsed, got %v", err)
 	}

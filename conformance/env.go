@@ -123,7 +123,7 @@ func newEnv(p *Provider, id string) *Env {
 // oauth2.Config.Observer:
 //
 //	cfg.Observer = e.Record
-func (e *Env) Record(ex *oauth2.Exchange) {
+func (e *Env) Record(ex *oauth2.HTTPExchange) {
 	if ex != nil {
 		e.log.add(exchangeEvidence(ex))
 	}

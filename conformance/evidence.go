@@ -75,7 +75,7 @@ func (l *evidenceLog) snapshot() []Evidence {
 // exchangeEvidence turns an observed exchange into evidence. It redacts
 // again what the oauth2 package redacts already, so that evidence stays
 // clean even for a Config with RevealSecrets set.
-func exchangeEvidence(ex *oauth2.Exchange) Evidence {
+func exchangeEvidence(ex *oauth2.HTTPExchange) Evidence {
 	ev := Evidence{
 		Method:        ex.Method,
 		URL:           redactURL(ex.URL),

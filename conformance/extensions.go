@@ -81,11 +81,12 @@ func runTokenExchange(ctx context.Context, e *Env) error {
 		ClientID: requester.ClientID, ClientSecret: requester.Secret, Endpoint: realm.Endpoint(),
 		HTTPClient: e.HTTPClient(), Observer: x.observe,
 	}
-	tok, err := cfg.Exchange(ctx, oauth2.TokenExchangeGrant{
+	tok, err := cfg.TokenExchange(ctx, oauth2.TokenExchangeGrant{
 		SubjectToken:       subject.AccessToken,
 		SubjectTokenType:   oauth2.TokenTypeAccessToken,
 		RequestedTokenType: oauth2.TokenTypeAccessToken,
 	})
+
 	if err != nil {
 		return fmt.Errorf("token exchange: %w", err)
 	}

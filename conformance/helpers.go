@@ -33,7 +33,7 @@ type exchanges struct {
 // observedExchange is an exchange and when it was seen, by the scenario's
 // clock.
 type observedExchange struct {
-	*oauth2.Exchange
+	*oauth2.HTTPExchange
 	At time.Time
 }
 
@@ -44,11 +44,11 @@ func newExchanges(e *Env, clock func() time.Time) *exchanges {
 	return &exchanges{e: e, clock: clock}
 }
 
-func (x *exchanges) observe(ex *oauth2.Exchange) {
+func (x *exchanges) observe(ex *oauth2.HTTPExchange) {
 	x.e.Record(ex)
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.list = append(x.list, observedExchange{Exchange: ex, At: x.clock()})
+	x.list = append(x.list, observedExchange{HTTPExchange: ex, At: x.clock()})
 }
 
 // grants returns the token requests of grantType ("" for every exchange).

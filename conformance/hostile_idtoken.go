@@ -392,7 +392,7 @@ func runOI07MixUp(ctx context.Context, e *Env) error {
 			if err != nil {
 				return err
 			}
-			_, err = l.Flow.Exchange(ctx, evilRP.Config, params)
+			_, err = l.Flow.Complete(ctx, evilRP.Config, params)
 			return wantErrorIs(err, oauth2.ErrIssuerMismatch)
 		}},
 		{"the attacker's token endpoint received nothing", func() error {

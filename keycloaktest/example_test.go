@@ -80,7 +80,7 @@ func ExampleUserAgent_Login() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok, err := flow.Exchange(ctx, cfg, params)
+	tok, err := flow.Complete(ctx, cfg, params)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -130,13 +130,13 @@ func (f *Flow) Callback(params url.Values) (string, error) {
 	return code[0], nil
 }
 
-// Exchange checks the authorization response with [Flow.Callback] and
+// Complete checks the authorization response with [Flow.Callback] and
 // redeems its code at the token endpoint with the flow's code verifier and
 // redirect URI: RFC 6749, section 4.1.3; RFC 7636, section 4.5. c must be
 // the configuration the flow was started with: a Config of another issuer
 // or token endpoint fails with [ErrIssuerMismatch] before anything is sent,
 // so a code is never redeemed at the wrong server (RFC 9700, section 4.4).
-func (f *Flow) Exchange(ctx context.Context, c *Config, params url.Values) (*Token, error) {
+func (f *Flow) Complete(ctx context.Context, c *Config, params url.Values) (*Token, error) {
 	if c.Endpoint.Issuer != f.Issuer || c.Endpoint.TokenURL != f.TokenURL {
 		return nil, fmt.Errorf("%w: the flow was started with another authorization server", ErrIssuerMismatch)
 	}

@@ -70,7 +70,7 @@ func TestCallback_OI06_State(t *testing.T) {
 		{"repeated iss", url.Values{"code": {"the-code"}, "state": {f.State}, "iss": {iss, iss}}, oauth2.ErrInvalidCallback},
 	}
 	for _, tc := range rejected {
-		_, err := f.Exchange(ctx, cfg, tc.params)
+		_, err := f.Complete(ctx, cfg, tc.params)
 		if !errors.Is(err, tc.want) {
 			t.Errorf("%s: err = %v, want %v", tc.name, err, tc.want)
 		}
@@ -83,7 +83,7 @@ func TestCallback_OI06_State(t *testing.T) {
 	}
 	// The forged responses did not spend the flow: the real one works once.
 	good := url.Values{"code": {"the-code"}, "state": {f.State}, "iss": {iss}}
-	tok, err := f.Exchange(ctx, cfg, good)
+	tok, err := f.Complete(ctx, cfg, good)
 	if err != nil || tok.AccessToken != "at-the-code" {
 		t.Fatalf("token %v, err %v", tok, err)
 	}
@@ -91,7 +91,7 @@ func TestCallback_OI06_State(t *testing.T) {
 		t.Errorf("server got verifier %q code %q", cs.verifiers[0], cs.codes[0])
 	}
 	// Replay of the same response.
-	if _, err := f.Exchange(ctx, cfg, good); !errors.Is(err, oauth2.ErrFlowUsed) {
+	if _, err := f.Complete(ctx, cfg, good); !errors.Is(err, oauth2.ErrFlowUsed) {
 		t.Errorf("replay: err = %v, want ErrFlowUsed", err)
 	}
 	if n := cs.requests.Load(); n != 1 {
@@ -151,27 +151,27 @@ func TestCallback_OI07_MixUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = evilFlow.Exchange(ctx, evilCfg, url.Values{"code": {"as-code"}, "state": {evilFlow.State}, "iss": {asURL}})
+	_, err = evilFlow.Complete(ctx, evilCfg, url.Values{"code": {"as-code"}, "state": {evilFlow.State}, "iss": {asURL}})
 	if !errors.Is(err, oauth2.ErrIssuerMismatch) {
 		t.Fatalf("mix-up: err = %v, want ErrIssuerMismatch", err)
 	}
 
 	// A flow made for as.test cannot be redeemed with evil.test's Config.
 	asFlow, _ := asCfg.AuthorizationRequest(oauth2.AuthorizationOptions{RequireIssuer: true})
-	_, err = asFlow.Exchange(ctx, evilCfg, url.Values{"code": {"as-code"}, "state": {asFlow.State}, "iss": {asURL}})
+	_, err = asFlow.Complete(ctx, evilCfg, url.Values{"code": {"as-code"}, "state": {asFlow.State}, "iss": {asURL}})
 	if !errors.Is(err, oauth2.ErrIssuerMismatch) || asFlow.Used() {
 		t.Fatalf("wrong config: err = %v, used %v", err, asFlow.Used())
 	}
 
 	// as.test declared iss support: a response without it is refused.
-	_, err = asFlow.Exchange(ctx, asCfg, url.Values{"code": {"as-code"}, "state": {asFlow.State}})
+	_, err = asFlow.Complete(ctx, asCfg, url.Values{"code": {"as-code"}, "state": {asFlow.State}})
 	if !errors.Is(err, oauth2.ErrMissingIssuer) {
 		t.Fatalf("missing iss: err = %v, want ErrMissingIssuer", err)
 	}
 
 	// The honest flow works, and its verifier goes to as.test only.
 	asFlow, _ = asCfg.AuthorizationRequest(oauth2.AuthorizationOptions{RequireIssuer: true})
-	tok, err := asFlow.Exchange(ctx, asCfg, url.Values{"code": {"as-code"}, "state": {asFlow.State}, "iss": {asURL}})
+	tok, err := asFlow.Complete(ctx, asCfg, url.Values{"code": {"as-code"}, "state": {asFlow.State}, "iss": {asURL}})
 	if err != nil || tok.AccessToken != "at-as-code" {
 		t.Fatalf("honest flow: %v, %v", tok, err)
 	}
@@ -191,7 +191,7 @@ func TestCallback_OI08_VerifierOnlyToIssuingServer(t *testing.T) {
 		flows[i], _ = cfg.AuthorizationRequest(oauth2.AuthorizationOptions{})
 	}
 	for _, f := range flows {
-		if _, err := f.Exchange(ctx, cfg, url.Values{"code": {"the-code"}, "state": {f.State}}); err != nil {
+		if _, err := f.Complete(ctx, cfg, url.Values{"code": {"the-code"}, "state": {f.State}}); err != nil {
 			t.Fatal(err)
 		}
 	}

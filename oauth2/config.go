@@ -62,7 +62,7 @@ type Config struct {
 	// Observer, when set, is called with every exchange once it ends.
 	// Secrets in it are redacted unless RevealSecrets is set. It must not
 	// keep or modify the request or response it is shown.
-	Observer func(*Exchange)
+	Observer func(*HTTPExchange)
 	// RevealSecrets turns off the redaction of secrets in what Observer is
 	// shown. Only for tests against throw-away credentials.
 	RevealSecrets bool

@@ -19,7 +19,7 @@
 //   - client authentication: clientsecretbasic.go, clientsecretpost.go,
 //     none.go, clientsecretjwt.go, privatekeyjwt.go;
 //   - the authorization code flow: [Config.AuthorizationRequest] builds the
-//     URL with PKCE and state, [Flow.Exchange] checks the callback (state,
+//     URL with PKCE and state, [Flow.Complete] checks the callback (state,
 //     RFC 9207 iss, error responses) and redeems the code;
 //   - metadata: [DiscoverMetadata]; introspection, revocation, PAR, DPoP
 //     and WWW-Authenticate challenges each in a file of their own.

@@ -126,14 +126,14 @@ func ExampleConfig_AuthorizationRequest() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	tok, err := flow.Exchange(context.Background(), cfg, params)
+	tok, err := flow.Complete(context.Background(), cfg, params)
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(tok.AccessToken)
 
 	// A replayed response is refused before any request is sent.
-	_, err = flow.Exchange(context.Background(), cfg, params)
+	_, err = flow.Complete(context.Background(), cfg, params)
 	fmt.Println(err)
 	// Output:
 	// code S256

@@ -11,12 +11,12 @@ import (
 	"time"
 )
 
-// Exchange is one HTTP exchange with an authorization server, as shown to
+// HTTPExchange is one HTTP exchange with an authorization server, as shown to
 // [Config.Observer]. Unless [Config.RevealSecrets] is set, every credential
 // in it is replaced by "[redacted]": client secrets, passwords, codes, code
 // verifiers, tokens and assertions, in the form, the headers and the
 // response body alike.
-type Exchange struct {
+type HTTPExchange struct {
 	Method         string
 	URL            string
 	RequestHeader  http.Header
@@ -101,7 +101,7 @@ func (c *Config) observe(req *http.Request, form url.Values, res *http.Response,
 	if c.Observer == nil {
 		return
 	}
-	ex := &Exchange{
+	ex := &HTTPExchange{
 		Method:        req.Method,
 		URL:           req.URL.String(),
 		RequestHeader: req.Header.Clone(),
@@ -128,7 +128,7 @@ func cloneValues(v url.Values) url.Values {
 	return out
 }
 
-func redactExchange(ex *Exchange, secrets []string) {
+func redactExchange(ex *HTTPExchange, secrets []string) {
 	for k, vs := range ex.Form {
 		if isSecretParam(k) {
 			for i := range vs {

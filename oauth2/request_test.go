@@ -417,8 +417,8 @@ func TestToken_HT12_SentinelSecrets(t *testing.T) {
 					})
 					cfg.ClientSecret = "SENTINEL-CS-0123456789abcdef0123456789"
 					cfg.AuthMethod = auth
-					var seen []*oauth2.Exchange
-					cfg.Observer = func(ex *oauth2.Exchange) { seen = append(seen, ex) }
+					var seen []*oauth2.HTTPExchange
+					cfg.Observer = func(ex *oauth2.HTTPExchange) { seen = append(seen, ex) }
 					_, err := cfg.Token(context.Background(), g)
 					if err == nil {
 						t.Fatal("no error")
@@ -464,8 +464,8 @@ func TestObserver_RevealSecrets(t *testing.T) {
 			})
 			cfg.ClientSecret = "SENTINEL-CS"
 			cfg.RevealSecrets = reveal
-			var ex *oauth2.Exchange
-			cfg.Observer = func(e *oauth2.Exchange) { ex = e }
+			var ex *oauth2.HTTPExchange
+			cfg.Observer = func(e *oauth2.HTTPExchange) { ex = e }
 			if _, err := cfg.Token(context.Background(), oauth2.PasswordGrant{Username: "alice", Password: "SENTINEL-PW"}); err != nil {
 				t.Fatal(err)
 			}

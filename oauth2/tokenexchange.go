@@ -90,11 +90,11 @@ func (g TokenExchangeGrant) Form(_ context.Context, c *Config) (url.Values, erro
 	return form, nil
 }
 
-// Exchange runs a token exchange (RFC 8693, section 2) and checks the
+// TokenExchange runs a token exchange (RFC 8693, section 2) and checks the
 // response of section 2.2.1: issued_token_type must be present and, when
 // g.RequestedTokenType is set, equal to it. Otherwise the error wraps
 // [ErrIssuedTokenType] and no token is returned.
-func (c *Config) Exchange(ctx context.Context, g TokenExchangeGrant) (*Token, error) {
+func (c *Config) TokenExchange(ctx context.Context, g TokenExchangeGrant) (*Token, error) {
 	t, err := c.Token(ctx, g)
 	if err != nil {
 		return nil, err

@@ -61,9 +61,10 @@ func exchangeServer(t *testing.T, body string) (*Config, *url.Values) {
 
 func TestExchange_Success(t *testing.T) {
 	c, got := exchangeServer(t, `{"access_token":"NEW","token_type":"Bearer","issued_token_type":"`+TokenTypeAccessToken+`","expires_in":60}`)
-	tok, err := c.Exchange(context.Background(), TokenExchangeGrant{
+	tok, err := c.TokenExchange(context.Background(), TokenExchangeGrant{
 		SubjectToken: "SENTINEL-ST", SubjectTokenType: TokenTypeAccessToken, RequestedTokenType: TokenTypeAccessToken,
 	})
+
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,7 +78,7 @@ func TestExchange_Success(t *testing.T) {
 
 func TestExchange_NoRequestedTypeAcceptsAnyIssuedType(t *testing.T) {
 	c, _ := exchangeServer(t, `{"access_token":"NEW","token_type":"Bearer","issued_token_type":"`+TokenTypeJWT+`"}`)
-	tok, err := c.Exchange(context.Background(), TokenExchangeGrant{SubjectToken: "s", SubjectTokenType: TokenTypeAccessToken})
+	tok, err := c.TokenExchange(context.Background(), TokenExchangeGrant{SubjectToken: "s", SubjectTokenType: TokenTypeAccessToken})
 	if err != nil || tok.IssuedTokenType != TokenTypeJWT {
 		t.Fatalf("tok %+v, err %v", tok, err)
 	}
@@ -85,7 +86,7 @@ func TestExchange_NoRequestedTypeAcceptsAnyIssuedType(t *testing.T) {
 
 func TestExchange_TE16_MissingIssuedTokenType(t *testing.T) {
 	c, _ := exchangeServer(t, `{"access_token":"NEW","token_type":"Bearer"}`)
-	tok, err := c.Exchange(context.Background(), TokenExchangeGrant{SubjectToken: "SENTINEL-ST", SubjectTokenType: TokenTypeAccessToken})
+	tok, err := c.TokenExchange(context.Background(), TokenExchangeGrant{SubjectToken: "SENTINEL-ST", SubjectTokenType: TokenTypeAccessToken})
 	if !errors.Is(err, ErrIssuedTokenType) || tok != nil {
 		t.Fatalf("tok %v, err %v; want ErrIssuedTokenType", tok, err)
 	}
@@ -94,9 +95,10 @@ func TestExchange_TE16_MissingIssuedTokenType(t *testing.T) {
 
 func TestExchange_TE16_OtherTypeThanRequested(t *testing.T) {
 	c, _ := exchangeServer(t, `{"access_token":"NEW","token_type":"Bearer","issued_token_type":"`+TokenTypeRefreshToken+`"}`)
-	tok, err := c.Exchange(context.Background(), TokenExchangeGrant{
+	tok, err := c.TokenExchange(context.Background(), TokenExchangeGrant{
 		SubjectToken: "SENTINEL-ST", SubjectTokenType: TokenTypeAccessToken, RequestedTokenType: TokenTypeAccessToken,
 	})
+
 	if !errors.Is(err, ErrIssuedTokenType) || tok != nil {
 		t.Fatalf("tok %v, err %v; want ErrIssuedTokenType", tok, err)
 	}
@@ -107,25 +109,26 @@ func TestExchange_ErrorResponse(t *testing.T) {
 	c, _ := extConfig(t, func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 400, `{"error":"invalid_target"}`)
 	})
-	_, err := c.Exchange(context.Background(), TokenExchangeGrant{SubjectToken: "s", SubjectTokenType: TokenTypeAccessToken})
+	_, err := c.TokenExchange(context.Background(), TokenExchangeGrant{SubjectToken: "s", SubjectTokenType: TokenTypeAccessToken})
 	if !errors.Is(err, &Error{Code: "invalid_target"}) {
 		t.Fatalf("err = %v", err)
 	}
 }
 
-func ExampleConfig_Exchange() {
+func ExampleConfig_TokenExchange() {
 	cfg := &Config{
 		ClientID:     "gateway",
 		ClientSecret: "secret",
 		Endpoint:     Endpoint{TokenURL: "https://as.example/token"},
 	}
 	userToken := "access token received by the gateway"
-	tok, err := cfg.Exchange(context.Background(), TokenExchangeGrant{
+	tok, err := cfg.TokenExchange(context.Background(), TokenExchangeGrant{
 		SubjectToken:       userToken,
 		SubjectTokenType:   TokenTypeAccessToken,
 		RequestedTokenType: TokenTypeAccessToken,
 		Audience:           []string{"orders-api"},
 	})
+
 	if err != nil {
 		fmt.Println(err)
 		return

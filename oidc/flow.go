@@ -152,7 +152,7 @@ func (rp *RelyingParty) StartLogin(opts LoginOptions) (*Login, error) {
 // Finish completes the login with the authorization response (the query of
 // the redirect to the client):
 //
-//  1. the callback is checked and the flow consumed (oauth2.Flow.Exchange:
+//  1. the callback is checked and the flow consumed (oauth2.Flow.Complete:
 //     repeated parameters, state, RFC 9207 iss, error responses), and the
 //     code is redeemed with the PKCE verifier;
 //  2. the token response must hold an id_token when "openid" was requested
@@ -167,7 +167,7 @@ func (l *Login) Finish(ctx context.Context, rp *RelyingParty, params url.Values)
 	if rp == nil || rp.Config == nil || rp.Verifier == nil {
 		return nil, fmt.Errorf("%w: RelyingParty needs Config and Verifier", ErrInvalidConfig)
 	}
-	tok, err := l.Flow.Exchange(ctx, rp.Config, params)
+	tok, err := l.Flow.Complete(ctx, rp.Config, params)
 	if err != nil {
 		return nil, err
 	}

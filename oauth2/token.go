@@ -3,8 +3,10 @@ package oauth2
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"time"
 )
@@ -20,13 +22,20 @@ const (
 )
 
 // Token is a successful access token response (RFC 6749, section 5.1) as the
-// client keeps it. It marshals to JSON and back without loss, for storage.
+// client keeps it.
 //
 // A response becomes a Token only when it has a non-empty string
 // access_token and a token_type the client understands: a missing
 // token_type is ErrMalformedResponse (strict: the member is REQUIRED, and
 // guessing Bearer could misuse a DPoP-bound token), an unknown one is
 // ErrUnsupportedTokenType.
+//
+// A Token marshals to JSON for storage in the form other libraries store
+// tokens: the section 5.1 members, the absolute expiry as "expires_at" in
+// seconds since the epoch, and every other member inline, as the server sent
+// it. [Token.MarshalJSON] states the format exactly; [Token.UnmarshalJSON]
+// also reads tokens stored by earlier versions of oauthkit, by Authlib and by
+// golang.org/x/oauth2.
 type Token struct {
 	// AccessToken is the "access_token" member, the credential sent to
 	// resource servers. Never empty in a Token this package returns.
@@ -44,7 +53,9 @@ type Token struct {
 	// unknown). expires_in of 0 or less gives a token that is already
 	// expired: Expiry equals ReceivedAt, or is before it.
 	Expiry time.Time
-	// ReceivedAt is when the response was received, by Config.Clock.
+	// ReceivedAt is when the response was received, by Config.Clock. A
+	// token read back from storage has it to the second, and only when its
+	// expiry is known (it is stored as expires_at minus expires_in).
 	ReceivedAt time.Time
 	// Scope is the "scope" member: the granted scope when it differs from
 	// the requested one (section 5.1).
@@ -82,47 +93,227 @@ func (t *Token) ExtraString(name string) string {
 	return s
 }
 
-// storedToken is the JSON form of a Token.
-type storedToken struct {
-	AccessToken     string                     `json:"access_token"`
-	TokenType       string                     `json:"token_type"`
-	RefreshToken    string                     `json:"refresh_token,omitempty"`
-	Expiry          *time.Time                 `json:"expiry,omitempty"`
-	ReceivedAt      time.Time                  `json:"received_at"`
-	Scope           string                     `json:"scope,omitempty"`
-	IDToken         string                     `json:"id_token,omitempty"`
-	IssuedTokenType string                     `json:"issued_token_type,omitempty"`
-	Extra           map[string]json.RawMessage `json:"extra,omitempty"`
+// ErrMalformedToken is the error of [Token.UnmarshalJSON] for JSON that is
+// not a stored token: not an object, or a member of the wrong type.
+var ErrMalformedToken = errors.New("oauth2: malformed stored token")
+
+// Members of the stored form that Token's fields own. A member of Extra with
+// one of these names is not stored: the field's value is.
+var storedMembers = map[string]bool{
+	"access_token": true, "token_type": true, "refresh_token": true, "expires_in": true,
+	"scope": true, "id_token": true, "issued_token_type": true, "expires_at": true,
+	// Read for tokens stored in other shapes (see UnmarshalJSON), so never
+	// written from Extra: they would be read back as the token's expiry.
+	"expiry": true, "received_at": true,
 }
 
-// MarshalJSON encodes the token for storage, expiry as an absolute time.
+// MarshalJSON encodes the token for storage. The stored form is one JSON
+// object with these members, in this order:
+//
+//   - "access_token", "token_type": strings, always present (RFC 6749,
+//     section 5.1).
+//   - "refresh_token": a string, when not empty.
+//   - "expires_in": the lifetime when received (Expiry minus ReceivedAt) in
+//     whole seconds, when the expiry is known and ReceivedAt is set.
+//   - "scope", "id_token", "issued_token_type" (RFC 8693, section 2.2.1):
+//     strings, when not empty.
+//   - "expires_at": Expiry in whole seconds since the Unix epoch, rounded
+//     down, when the expiry is known; absent when it is unknown.
+//   - every member of Extra, inline and sorted by name, its value as the
+//     server sent it (compacted). An extra member named like one of the
+//     members above, "expiry" or "received_at" is not stored.
+//
+// This is the shape Authlib stores, so each library reads the other's
+// tokens. Example:
+//
+//	{"access_token":"eyJ…","token_type":"Bearer","refresh_token":"eyJ…",
+//	 "expires_in":300,"scope":"openid email","expires_at":1740830700,
+//	 "not-before-policy":0,"session_state":"5e1b7c0a-…"}
 func (t Token) MarshalJSON() ([]byte, error) {
-	s := storedToken{
-		AccessToken: t.AccessToken, TokenType: t.TokenType, RefreshToken: t.RefreshToken,
-		ReceivedAt: t.ReceivedAt, Scope: t.Scope, IDToken: t.IDToken,
-		IssuedTokenType: t.IssuedTokenType, Extra: t.Extra,
+	var b bytes.Buffer
+	b.WriteByte('{')
+	member := func(name string, value any) {
+		v, _ := json.Marshal(value) // strings and integers: never fails
+		if b.Len() > 1 {
+			b.WriteByte(',')
+		}
+		n, _ := json.Marshal(name)
+		b.Write(n)
+		b.WriteByte(':')
+		b.Write(v)
 	}
+	optional := func(name, value string) {
+		if value != "" {
+			member(name, value)
+		}
+	}
+	member("access_token", t.AccessToken)
+	member("token_type", t.TokenType)
+	optional("refresh_token", t.RefreshToken)
+	if !t.Expiry.IsZero() && !t.ReceivedAt.IsZero() {
+		member("expires_in", t.Expiry.Unix()-t.ReceivedAt.Unix())
+	}
+	optional("scope", t.Scope)
+	optional("id_token", t.IDToken)
+	optional("issued_token_type", t.IssuedTokenType)
 	if !t.Expiry.IsZero() {
-		s.Expiry = &t.Expiry
+		member("expires_at", t.Expiry.Unix())
 	}
-	return json.Marshal(s)
+	names := make([]string, 0, len(t.Extra))
+	for name := range t.Extra {
+		if !storedMembers[name] {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		raw := canonicalJSON(t.Extra[name])
+		if !json.Valid(raw) {
+			return nil, fmt.Errorf("oauth2: extra member %q is not JSON", sanitize(name, 64))
+		}
+		member(name, raw)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
-// UnmarshalJSON decodes what MarshalJSON encoded.
+// UnmarshalJSON decodes a stored token: the form MarshalJSON writes, and the
+// forms others store, so that no stored expiry is lost:
+//
+//   - Authlib's: the token response with "expires_at" (seconds since the
+//     epoch) added. This is MarshalJSON's form.
+//   - golang.org/x/oauth2's: "expiry" as an RFC 3339 time (its zero time,
+//     0001-01-01T00:00:00Z, means no expiry) and sometimes "expires_in".
+//   - oauthkit's earlier form: "expiry" and "received_at" as RFC 3339 times,
+//     the other members nested in an "extra" object.
+//
+// The expiry is "expires_at" when present, else "expiry". "expires_at" is a
+// number of seconds (a fraction is kept) or the same number as a decimal
+// string. ReceivedAt is "received_at" when present, else the expiry minus
+// "expires_in" when both are known, else zero. "expires_in" alone states no
+// moment, so the expiry of a token stored with only expires_in is unknown.
+// A "token_type" of Bearer or DPoP in any letter case is made canonical.
+// Every member not named here is kept in Extra. JSON that is not an
+// object, a string member that is not a string, or a time that does not
+// parse is ErrMalformedToken; null is the same as an absent member.
 func (t *Token) UnmarshalJSON(b []byte) error {
-	var s storedToken
-	if err := json.Unmarshal(b, &s); err != nil {
+	var members map[string]json.RawMessage
+	if err := json.Unmarshal(b, &members); err != nil || members == nil {
+		return fmt.Errorf("%w: not a JSON object", ErrMalformedToken)
+	}
+	var tok Token
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"access_token", &tok.AccessToken},
+		{"token_type", &tok.TokenType},
+		{"refresh_token", &tok.RefreshToken},
+		{"scope", &tok.Scope},
+		{"id_token", &tok.IDToken},
+		{"issued_token_type", &tok.IssuedTokenType},
+	} {
+		if err := takeString(members, f.name, f.dst, false); err != nil {
+			return fmt.Errorf("%w: %s is not a string", ErrMalformedToken, f.name)
+		}
+	}
+	switch {
+	case strings.EqualFold(tok.TokenType, TokenTypeBearer):
+		tok.TokenType = TokenTypeBearer
+	case strings.EqualFold(tok.TokenType, TokenTypeDPoP):
+		tok.TokenType = TokenTypeDPoP
+	}
+	expiresAt, err := takeEpochSeconds(members, "expires_at")
+	if err != nil {
 		return err
 	}
-	*t = Token{
-		AccessToken: s.AccessToken, TokenType: s.TokenType, RefreshToken: s.RefreshToken,
-		ReceivedAt: s.ReceivedAt, Scope: s.Scope, IDToken: s.IDToken,
-		IssuedTokenType: s.IssuedTokenType, Extra: s.Extra,
+	expiry, err := takeTime(members, "expiry")
+	if err != nil {
+		return err
 	}
-	if s.Expiry != nil {
-		t.Expiry = *s.Expiry
+	received, err := takeTime(members, "received_at")
+	if err != nil {
+		return err
 	}
+	var lifetime time.Duration
+	lifetimeKnown := false
+	if raw, ok := members["expires_in"]; ok {
+		delete(members, "expires_in")
+		var err error
+		if lifetime, lifetimeKnown, err = parseSeconds(raw); err != nil {
+			return fmt.Errorf("%w: expires_in is not a number", ErrMalformedToken)
+		}
+	}
+	// The earlier oauthkit form nested the other members in "extra"; it is
+	// recognised by its "received_at", which no other form has.
+	if raw, ok := members["extra"]; ok && !received.IsZero() {
+		var nested map[string]json.RawMessage
+		if json.Unmarshal(raw, &nested) == nil && nested != nil {
+			delete(members, "extra")
+			for name, v := range nested {
+				if _, taken := members[name]; !taken && !storedMembers[name] {
+					members[name] = v
+				}
+			}
+		}
+	}
+
+	tok.Expiry = expiresAt
+	if tok.Expiry.IsZero() {
+		tok.Expiry = expiry
+	}
+	tok.ReceivedAt = received
+	if tok.ReceivedAt.IsZero() && !tok.Expiry.IsZero() && lifetimeKnown {
+		tok.ReceivedAt = tok.Expiry.Add(-lifetime)
+	}
+	if len(members) > 0 {
+		for name, raw := range members {
+			members[name] = canonicalJSON(raw)
+		}
+		tok.Extra = members
+	}
+	*t = tok
 	return nil
+}
+
+// takeEpochSeconds removes the member name from members and reads it as a
+// time in seconds since the Unix epoch: a JSON number or a decimal string.
+// Zero when it is absent or null.
+func takeEpochSeconds(members map[string]json.RawMessage, name string) (time.Time, error) {
+	raw, ok := members[name]
+	if !ok {
+		return time.Time{}, nil
+	}
+	delete(members, name)
+	f, known, err := secondsValue(raw)
+	// 1e11 s is beyond the year 5000: no expiry anyone stores.
+	if err != nil || math.Abs(f) > 1e11 {
+		return time.Time{}, fmt.Errorf("%w: %s is not a number of seconds since the epoch", ErrMalformedToken, name)
+	}
+	if !known {
+		return time.Time{}, nil
+	}
+	sec, frac := math.Modf(f)
+	return time.Unix(int64(sec), int64(frac*1e9)), nil
+}
+
+// takeTime removes the member name from members and reads it as an RFC 3339
+// time. Zero when it is absent, null or Go's zero time, which
+// golang.org/x/oauth2 writes for "no expiry".
+func takeTime(members map[string]json.RawMessage, name string) (time.Time, error) {
+	raw, ok := members[name]
+	if !ok {
+		return time.Time{}, nil
+	}
+	delete(members, name)
+	var at *time.Time
+	if err := json.Unmarshal(raw, &at); err != nil {
+		return time.Time{}, fmt.Errorf("%w: %s is not an RFC 3339 time", ErrMalformedToken, name)
+	}
+	if at == nil || at.IsZero() {
+		return time.Time{}, nil
+	}
+	return *at, nil
 }
 
 // parseToken reads a successful token response body: RFC 6749, section 5.1.

@@ -206,7 +206,9 @@ func TestToken_JSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := []*oauth2.Token{tok, {AccessToken: "a", TokenType: "DPoP", ReceivedAt: fixedClock}}
+	// A token with an unknown expiry is stored without its ReceivedAt (see
+	// TestToken_MarshalStoredForm); one already expired keeps both.
+	tokens := []*oauth2.Token{tok, {AccessToken: "a", TokenType: "DPoP", ReceivedAt: fixedClock, Expiry: fixedClock.Add(-5 * time.Second)}}
 	for _, tok := range tokens {
 		b, err := json.Marshal(tok)
 		if err != nil {
@@ -262,14 +264,133 @@ func TestToken_ErrorText(t *testing.T) {
 	}
 }
 
+// Stored tokens written by oauthkit before the current form, by Authlib and
+// by golang.org/x/oauth2 keep their expiry and their other members.
 func TestToken_UnmarshalStored(t *testing.T) {
-	var tok oauth2.Token
-	err := json.Unmarshal([]byte(`{"access_token":"a","token_type":"Bearer","received_at":"2025-03-01T12:00:00Z"}`), &tok)
-	if err != nil || !tok.Expiry.IsZero() || !tok.ReceivedAt.Equal(fixedClock) {
-		t.Errorf("token %+v, err %v", tok, err)
+	keycloakExtra := map[string]json.RawMessage{
+		"refresh_expires_in": json.RawMessage(`1800`),
+		"not-before-policy":  json.RawMessage(`0`),
+		"session_state":      json.RawMessage(`"5e1b7c0a"`),
 	}
-	if err := json.Unmarshal([]byte(`[]`), &tok); err == nil {
-		t.Error("an array decoded as a token")
+	for _, tc := range []struct {
+		name, stored string
+		want         oauth2.Token
+	}{{
+		name: "current",
+		stored: `{"access_token":"at","token_type":"Bearer","refresh_token":"rt","expires_in":60,` +
+			`"scope":"openid","expires_at":1740830460,"not-before-policy":0,"refresh_expires_in":1800,"session_state":"5e1b7c0a"}`,
+		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "openid",
+			Expiry: fixedClock.Add(time.Minute), ReceivedAt: fixedClock, Extra: keycloakExtra},
+	}, {
+		// Authlib's OAuth2Token, as json.dumps writes it.
+		name: "authlib",
+		stored: `{"access_token": "at", "expires_in": 60, "refresh_expires_in": 1800, "refresh_token": "rt", ` +
+			`"token_type": "bearer", "not-before-policy": 0, "session_state": "5e1b7c0a", "scope": "openid", "expires_at": 1740830460}`,
+		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "openid",
+			Expiry: fixedClock.Add(time.Minute), ReceivedAt: fixedClock, Extra: keycloakExtra},
+	}, {
+		name:   "authlib without expires_in",
+		stored: `{"access_token": "at", "token_type": "Bearer", "expires_at": 1740830460.5}`,
+		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer",
+			Expiry: fixedClock.Add(time.Minute + 500*time.Millisecond)},
+	}, {
+		// golang.org/x/oauth2's Token, which writes its expiry in local time.
+		name:   "x/oauth2",
+		stored: `{"access_token":"at","token_type":"Bearer","refresh_token":"rt","expiry":"2025-03-01T13:01:00+01:00","expires_in":60}`,
+		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt",
+			Expiry: fixedClock.Add(time.Minute), ReceivedAt: fixedClock},
+	}, {
+		name:   "x/oauth2 without expiry",
+		stored: `{"access_token":"at","token_type":"Bearer","expiry":"0001-01-01T00:00:00Z"}`,
+		want:   oauth2.Token{AccessToken: "at", TokenType: "Bearer"},
+	}, {
+		name: "oauthkit earlier form",
+		stored: `{"access_token":"at","token_type":"Bearer","refresh_token":"rt","expiry":"2025-03-01T12:01:00Z",` +
+			`"received_at":"2025-03-01T12:00:00Z","scope":"openid",` +
+			`"extra":{"not-before-policy":0,"refresh_expires_in":1800,"session_state":"5e1b7c0a"}}`,
+		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "openid",
+			Expiry: fixedClock.Add(time.Minute), ReceivedAt: fixedClock, Extra: keycloakExtra},
+	}, {
+		name:   "oauthkit earlier form, unknown expiry",
+		stored: `{"access_token":"a","token_type":"Bearer","received_at":"2025-03-01T12:00:00Z"}`,
+		want:   oauth2.Token{AccessToken: "a", TokenType: "Bearer", ReceivedAt: fixedClock},
+	}, {
+		// A response member named "extra" is an ordinary member.
+		name:   "extra member inline",
+		stored: `{"access_token":"a","token_type":"DPoP","extra":{"a":1},"expires_at":"1740830460"}`,
+		want: oauth2.Token{AccessToken: "a", TokenType: "DPoP", Expiry: fixedClock.Add(time.Minute),
+			Extra: map[string]json.RawMessage{"extra": json.RawMessage(`{"a":1}`)}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			var tok oauth2.Token
+			if err := json.Unmarshal([]byte(tc.stored), &tok); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(tc.want, tok); diff != "" {
+				t.Errorf("token (-want +got):\n%s", diff)
+			}
+			// Stored again in the current form, the token reads back equal,
+			// to the second.
+			b, err := json.Marshal(tok)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var back oauth2.Token
+			if err := json.Unmarshal(b, &back); err != nil {
+				t.Fatal(err)
+			}
+			if !back.Expiry.Equal(tok.Expiry.Truncate(time.Second)) || !cmp.Equal(back.Extra, tok.Extra) {
+				t.Errorf("stored again as %s, read back %+v", b, back)
+			}
+		})
+	}
+}
+
+// The stored form is exactly the one MarshalJSON documents.
+func TestToken_MarshalStoredForm(t *testing.T) {
+	tok := oauth2.Token{
+		AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt", Scope: "openid",
+		ReceivedAt: fixedClock.Add(300 * time.Millisecond), Expiry: fixedClock.Add(time.Minute + 300*time.Millisecond),
+		Extra: map[string]json.RawMessage{
+			"session_state": json.RawMessage(`"s"`), "a": json.RawMessage(`[1, 2]`),
+			// Members the fields own are never written from Extra.
+			"expires_at": json.RawMessage(`1`), "access_token": json.RawMessage(`"other"`), "expiry": json.RawMessage(`"x"`),
+		},
+	}
+	b, err := json.Marshal(tok)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const want = `{"access_token":"at","token_type":"Bearer","refresh_token":"rt","expires_in":60,"scope":"openid",` +
+		`"expires_at":1740830460,"a":[1,2],"session_state":"s"}`
+	if string(b) != want {
+		t.Errorf("stored form\n%s\nwant\n%s", b, want)
+	}
+	b, _ = json.Marshal(oauth2.Token{AccessToken: "at", TokenType: "Bearer", ReceivedAt: fixedClock})
+	if string(b) != `{"access_token":"at","token_type":"Bearer"}` {
+		t.Errorf("unknown expiry stored as %s", b)
+	}
+	tok.Extra = map[string]json.RawMessage{"bad": json.RawMessage(`{`)}
+	if _, err := json.Marshal(tok); err == nil {
+		t.Error("an extra member that is not JSON was stored")
+	}
+}
+
+func TestToken_UnmarshalMalformed(t *testing.T) {
+	for _, stored := range []string{
+		`[]`, `null`, `"at"`,
+		`{"access_token":1}`,
+		`{"access_token":"a","expires_at":"soon"}`,
+		`{"access_token":"a","expires_at":1e300}`,
+		`{"access_token":"a","expires_at":true}`,
+		`{"access_token":"a","expiry":"yesterday"}`,
+		`{"access_token":"a","received_at":5}`,
+		`{"access_token":"a","expires_in":"abc"}`,
+	} {
+		var tok oauth2.Token
+		if err := json.Unmarshal([]byte(stored), &tok); !errors.Is(err, oauth2.ErrMalformedToken) {
+			t.Errorf("%s: err = %v, want ErrMalformedToken", stored, err)
+		}
 	}
 }
 
@@ -305,4 +426,38 @@ func TestToken_RepeatedMemberRefused(t *testing.T) {
 	if _, err := tokenFrom(t, 200, `{"access_token":"a","token_type":"Bearer","ACCESS_TOKEN":"b"}`); err != nil {
 		t.Errorf("names differing in case are distinct members: %v", err)
 	}
+}
+
+// FuzzUnmarshalToken: any input either fails with ErrMalformedToken or gives
+// a token that is stored and read back to the same stored form.
+func FuzzUnmarshalToken(f *testing.F) {
+	for _, seed := range []string{
+		`{"access_token":"at","token_type":"bearer","expires_in":60,"expires_at":1740830460,"session_state":"s"}`,
+		`{"access_token":"at","expiry":"2025-03-01T13:01:00+01:00","expires_in":60}`,
+		`{"access_token":"a","received_at":"2025-03-01T12:00:00Z","extra":{"x":[1,{"y":null}]}}`,
+		`{"expires_at":"1e10","extra":{},"expiry":null}`, `[]`, `{"a":1,"a":2}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, stored []byte) {
+		var tok oauth2.Token
+		if err := json.Unmarshal(stored, &tok); err != nil {
+			var syntax *json.SyntaxError
+			if !errors.Is(err, oauth2.ErrMalformedToken) && !errors.As(err, &syntax) {
+				t.Fatalf("untyped error %v", err)
+			}
+			return
+		}
+		b, err := json.Marshal(tok)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back oauth2.Token
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("stored form %s does not read back: %v", b, err)
+		}
+		if b2, _ := json.Marshal(back); string(b2) != string(b) {
+			t.Fatalf("stored form changed:\n%s\n%s", b, b2)
+		}
+	})
 }

@@ -179,13 +179,6 @@ func parseRSA(f *jwkFields) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := new(big.Int).SetBytes(nb)
-	if bits := n.BitLen(); bits < minRSABits || bits > maxRSABits {
-		return nil, fmt.Errorf("%w: RSA modulus of %d bits (allowed %d to %d)", ErrUnusableKey, bits, minRSABits, maxRSABits)
-	}
-	if n.Bit(0) == 0 {
-		return nil, fmt.Errorf("%w: RSA modulus is even", ErrUnusableKey)
-	}
 	eb = bytes.TrimLeft(eb, "\x00")
 	if len(eb) > 4 {
 		return nil, fmt.Errorf("%w: RSA exponent too large", ErrUnusableKey)
@@ -194,10 +187,10 @@ func parseRSA(f *jwkFields) (any, error) {
 	for _, c := range eb {
 		e = e<<8 | uint64(c)
 	}
-	if e < 3 || e > 1<<31-1 || e%2 == 0 {
-		return nil, fmt.Errorf("%w: RSA exponent %d not allowed", ErrUnusableKey, e)
+	pub := &rsa.PublicKey{N: new(big.Int).SetBytes(nb), E: int(e)}
+	if err := checkRSAPublicKey(pub); err != nil {
+		return nil, err
 	}
-	pub := &rsa.PublicKey{N: n, E: int(e)}
 	if f.d == nil {
 		return pub, nil
 	}

@@ -27,29 +27,12 @@ func ParseJWKSet(data []byte) (JWKSet, error) {
 }
 
 func parseJWKSet(data []byte, maxKeys int) (JWKSet, error) {
-	var buf [4]member
-	ms, err := scanObject(data, buf[:0])
+	elems, kinds, isSet, err := setKeys(data, maxKeys)
 	if err != nil {
 		return JWKSet{}, err
 	}
-	var keys []byte
-	for _, m := range ms {
-		if string(m.name(data)) == "keys" {
-			if m.kind != kindArray {
-				return JWKSet{}, fmt.Errorf("%w: key set member \"keys\" must be an array", ErrMalformed)
-			}
-			keys = m.value(data)
-		}
-	}
-	if keys == nil {
+	if !isSet {
 		return JWKSet{}, fmt.Errorf("%w: key set has no \"keys\" member", ErrMalformed)
-	}
-	elems, kinds, err := scanArray(keys)
-	if err != nil {
-		return JWKSet{}, err
-	}
-	if len(elems) > maxKeys {
-		return JWKSet{}, fmt.Errorf("%w: key set lists %d keys (at most %d allowed)", ErrTooLarge, len(elems), maxKeys)
 	}
 	set := JWKSet{Keys: make([]JWK, 0, len(elems))}
 	var skipped []string
@@ -75,6 +58,36 @@ func parseJWKSet(data []byte, maxKeys int) (JWKSet, error) {
 		return JWKSet{}, fmt.Errorf("%w: %s", ErrNoUsableKeys, strings.Join(skipped, "; "))
 	}
 	return set, nil
+}
+
+// setKeys splits the "keys" array of a key set (RFC 7517, section 5) into
+// its elements and their kinds. isSet is false when data is an object with
+// no "keys" member. More than maxKeys elements is ErrTooLarge.
+func setKeys(data []byte, maxKeys int) (elems [][]byte, kinds []byte, isSet bool, err error) {
+	var buf [4]member
+	ms, err := scanObject(data, buf[:0])
+	if err != nil {
+		return nil, nil, false, err
+	}
+	var keys []byte
+	for _, m := range ms {
+		if string(m.name(data)) == "keys" {
+			if m.kind != kindArray {
+				return nil, nil, false, fmt.Errorf("%w: key set member \"keys\" must be an array", ErrMalformed)
+			}
+			keys = m.value(data)
+		}
+	}
+	if keys == nil {
+		return nil, nil, false, nil
+	}
+	if elems, kinds, err = scanArray(keys); err != nil {
+		return nil, nil, false, err
+	}
+	if len(elems) > maxKeys {
+		return nil, nil, false, fmt.Errorf("%w: key set lists %d keys (at most %d allowed)", ErrTooLarge, len(elems), maxKeys)
+	}
+	return elems, kinds, true, nil
 }
 
 // MarshalJSON encodes s as {"keys":[...]} (RFC 7517, section 5). Each key is

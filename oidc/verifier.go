@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -137,19 +138,13 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	if claims.Has("events") {
 		return nil, fail(ErrTokenType, "a token with an \"events\" claim is a logout or security event token")
 	}
-	// The string claims this function reads, taken from the verified claim
-	// set in place (no copies, no second JSON decoding).
-	names := [...]string{"typ", "azp", "nonce", "acr", "at_hash", "c_hash", "sid"}
-	var strs [len(names)]string
-	var has [len(names)]bool
-	for i, name := range names {
-		if strs[i], has[i], err = claimString(claims, name); err != nil {
-			return nil, err
-		}
+	// Keycloak marks its tokens with a "typ" claim: "ID", "Bearer",
+	// "Refresh", "Logout".
+	typ, hasTyp, err := claimString(claims, "typ")
+	if err != nil {
+		return nil, err
 	}
-	typ, azp, nonce, acr, atHash, cHash, sid := strs[0], strs[1], strs[2], strs[3], strs[4], strs[5], strs[6]
-	hasAZP, hasNonce, hasATHash, hasCHash := has[1], has[2], has[4], has[5]
-	if has[0] && typ != "ID" {
+	if hasTyp && typ != "ID" {
 		return nil, fail(ErrTokenType, "claim \"typ\" is "+strconv.Quote(cut(typ))+", not \"ID\"")
 	}
 
@@ -170,6 +165,10 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Steps 4 and 5: "azp" (policy in the doc comment).
+	azp, hasAZP, err := claimString(claims, "azp")
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case hasAZP && azp != v.ClientID:
 		return nil, fail(ErrAuthorizedParty, fmt.Sprintf("azp %q is not the client_id", cut(azp)))
@@ -197,6 +196,10 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Step 11: "nonce" equals the nonce sent, when one was sent.
+	nonce, hasNonce, err := claimString(claims, "nonce")
+	if err != nil {
+		return nil, err
+	}
 	if opts.Nonce != "" {
 		if !hasNonce {
 			return nil, missing(ErrNonce, "nonce")
@@ -207,6 +210,10 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Step 12: "acr", through the caller's hook.
+	acr, _, err := claimString(claims, "acr")
+	if err != nil {
+		return nil, err
+	}
 	if v.ACR != nil {
 		if err := v.ACR(acr); err != nil {
 			return nil, &checkError{errs: []error{ErrACR, err}, detail: err.Error()}
@@ -239,6 +246,14 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	}
 
 	// Sections 3.1.3.8, 3.2.2.9 and 3.3.2.11: at_hash and c_hash.
+	atHash, hasATHash, err := claimString(claims, "at_hash")
+	if err != nil {
+		return nil, err
+	}
+	cHash, hasCHash, err := claimString(claims, "c_hash")
+	if err != nil {
+		return nil, err
+	}
 	switch {
 	case hasATHash && opts.AccessToken != "":
 		if err := checkTokenHash(ErrAccessTokenHash, hdr.Algorithm, atHash, opts.AccessToken); err != nil {
@@ -256,7 +271,13 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 		return nil, missing(ErrCodeHash, "c_hash")
 	}
 
+	// Claims returned, not checked: "amr" and the session ID "sid"
+	// (OpenID Connect Front-Channel and Back-Channel Logout).
 	amr, _, err := claimStrings(claims, "amr")
+	if err != nil {
+		return nil, err
+	}
+	sid, _, err := claimString(claims, "sid")
 	if err != nil {
 		return nil, err
 	}
@@ -420,8 +441,7 @@ func isJWTType(typ string) bool {
 // algorithm: the provider's keys for asymmetric algorithms, the client
 // secret for HS*.
 func (v *IDTokenVerifier) verifySignature(ctx context.Context, raw string) (jose.Header, []byte, error) {
-	var def [1]jose.Algorithm
-	asym, sym := v.algorithms(&def)
+	asym, sym := v.algorithms()
 	useSecret := false
 	switch {
 	case len(sym) == 0:
@@ -446,27 +466,19 @@ func (v *IDTokenVerifier) verifySignature(ctx context.Context, raw string) (jose
 	return jose.Verify(ctx, raw, v.KeySet, jose.VerifyOptions{Algorithms: asym})
 }
 
-// algorithms splits the allow-list into asymmetric and HMAC algorithms.
-// HMAC ones are dropped without a client secret, "none" always. The default
-// list is written to def, which the caller keeps on its stack.
-func (v *IDTokenVerifier) algorithms(def *[1]jose.Algorithm) (asym, sym []jose.Algorithm) {
+// algorithms splits the allow-list into asymmetric and HMAC algorithms:
+// RS256 alone when Algorithms is empty (step 7's default), HMAC ones only
+// with a client secret, "none" never.
+func (v *IDTokenVerifier) algorithms() (asym, sym []jose.Algorithm) {
 	if len(v.Algorithms) == 0 {
-		def[0] = jose.RS256
-		return def[:], nil
+		return []jose.Algorithm{jose.RS256}, nil
 	}
-	plain := true
-	for _, a := range v.Algorithms {
-		if isHMAC(a) || strings.EqualFold(string(a), "none") {
-			plain = false
-			break
-		}
-	}
-	if plain {
-		return v.Algorithms, nil
+	if !slices.ContainsFunc(v.Algorithms, func(a jose.Algorithm) bool { return isHMAC(a) || isNone(a) }) {
+		return v.Algorithms, nil // the usual list, used as it is
 	}
 	for _, a := range v.Algorithms {
 		switch {
-		case strings.EqualFold(string(a), "none"):
+		case isNone(a):
 		case isHMAC(a):
 			if v.ClientSecret != "" {
 				sym = append(sym, a)
@@ -476,6 +488,12 @@ func (v *IDTokenVerifier) algorithms(def *[1]jose.Algorithm) (asym, sym []jose.A
 		}
 	}
 	return asym, sym
+}
+
+// isNone reports whether a is "none" in any letter case (RFC 7518, section
+// 3.6), which is never accepted.
+func isNone(a jose.Algorithm) bool {
+	return strings.EqualFold(string(a), "none")
 }
 
 func isHMAC(a jose.Algorithm) bool {

@@ -2,9 +2,7 @@ package jose
 
 import (
 	"bytes"
-	"encoding/binary"
 	"fmt"
-	"math/bits"
 	"slices"
 	"unicode"
 	"unicode/utf8"
@@ -23,6 +21,12 @@ import (
 //
 // The scanner validates the whole document (nested values included, to a
 // bounded depth) but only indexes the members of the top-level object.
+//
+// This file is the reference parser, one byte at a time. Three steps have a
+// fast path that handles eight bytes at a time, kept apart in
+// strictjson_fast.go: each is called at one place here, behind a comment
+// naming the lines it stands for, and each is tested to give the same result
+// as those lines.
 
 // JSON value kinds, as reported by the scanner.
 const (
@@ -32,12 +36,6 @@ const (
 	kindArray  byte = 'a'
 	kindBool   byte = 'b'
 	kindNull   byte = 'z'
-)
-
-// SWAR constants: a byte of ones, and the high bit of every byte.
-const (
-	ones  = 0x0101010101010101
-	highs = 0x8080808080808080
 )
 
 // maxJSONDepth bounds nesting so hostile input cannot exhaust the stack.
@@ -102,24 +100,12 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 			if s.pos >= len(data) || data[s.pos] != '"' {
 				return dst, errJSON(s.pos, "expected a member name")
 			}
-			start := s.pos + 1
 			// The member is filled in place: building it aside and
 			// appending the copy costs more.
 			dst = append(dst, member{})
 			m := &dst[len(dst)-1]
-			if n, ok := shortPlainName(data, start); ok {
-				// The common case: a name of at most seven plain ASCII
-				// bytes, checked and hashed from one eight-byte load.
-				m.nameStart, m.nameEnd = int32(start), int32(start+n)
-				m.fold, m.folded = foldWord(binary.LittleEndian.Uint64(data[start:])&(1<<(8*n)-1), n)
-				s.pos = start + n + 1
-			} else {
-				escaped, err := s.scanString()
-				if err != nil {
-					return dst[:len(dst)-1], err
-				}
-				m.nameStart, m.nameEnd, m.escaped = int32(start), int32(s.pos-1), escaped
-				m.fold, m.folded = foldHash(m.name(data))
+			if err := s.scanName(m); err != nil {
+				return dst[:len(dst)-1], err
 			}
 			s.skipSpace()
 			if s.pos >= len(data) || data[s.pos] != ':' {
@@ -164,6 +150,27 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 		return dst, err
 	}
 	return dst, nil
+}
+
+// scanName consumes a member name (opening quote at s.pos) into m: where
+// the name lies, whether it held escapes, and the hash of its case fold.
+func (s *jsonScanner) scanName(m *member) error {
+	start := s.pos + 1
+	// Fast path (shortPlainName, strictjson_fast.go): a name of at most
+	// seven plain ASCII bytes, checked and hashed from one eight-byte load.
+	// It gives what the scanString and foldHash calls below give.
+	if n, fold, folded, ok := shortPlainName(s.data, start); ok {
+		m.nameStart, m.nameEnd, m.fold, m.folded = int32(start), int32(start+n), fold, folded
+		s.pos = start + n + 1
+		return nil
+	}
+	escaped, err := s.scanString()
+	if err != nil {
+		return err
+	}
+	m.nameStart, m.nameEnd, m.escaped = int32(start), int32(s.pos-1), escaped
+	m.fold, m.folded = foldHash(m.name(s.data))
+	return nil
 }
 
 // scanArray parses data, which must be exactly one JSON array, and returns
@@ -320,16 +327,10 @@ func (s *jsonScanner) scanString() (escaped bool, err error) {
 	d := s.data
 	pos := s.pos + 1
 	for pos < len(d) {
-		// Skip plain bytes eight at a time, then stop at the first byte
-		// that needs a look.
-		for pos+8 <= len(d) {
-			special := specialBytes(binary.LittleEndian.Uint64(d[pos:]))
-			if special != 0 {
-				pos += bits.TrailingZeros64(special) / 8
-				break
-			}
-			pos += 8
-		}
+		// Fast path (skipPlainWords, strictjson_fast.go): skip plain bytes
+		// eight at a time. It stops where the plainStringBytes test below,
+		// repeated, would stop.
+		pos = skipPlainWords(d, pos)
 		if pos >= len(d) {
 			break
 		}
@@ -365,18 +366,6 @@ func (s *jsonScanner) scanString() (escaped bool, err error) {
 	}
 	s.pos = pos
 	return escaped, errJSON(pos, "unterminated string")
-}
-
-// specialBytes returns, for eight bytes of a string read little-endian, a
-// mask whose lowest set bit lies in the first byte that is not plain
-// printable ASCII: a control character, '"', '\\' or a byte >= 0x80. Bits
-// above the first such byte may be spurious (borrows); zero means all eight
-// bytes are plain.
-func specialBytes(x uint64) uint64 {
-	control := (x - ones*0x20) &^ x
-	quote := ((x ^ (ones * '"')) - ones) &^ (x ^ (ones * '"'))
-	backslash := ((x ^ (ones * '\\')) - ones) &^ (x ^ (ones * '\\'))
-	return (control | quote | backslash | x) & highs
 }
 
 // scanEscape consumes one escape sequence (backslash at s.pos).
@@ -529,82 +518,30 @@ func stringContent(raw []byte) []byte {
 // lower-cased when ASCII). folded reports whether name held only bytes that
 // fold to themselves (no upper-case ASCII, no non-ASCII).
 func foldHash(name []byte) (h uint32, folded bool) {
-	// ASCII names, eight bytes at a time: upper-case letters get 0x20. The
-	// result equals foldHashRunes's for the same name.
+	// Fast path (foldHashASCII, strictjson_fast.go): an ASCII name eight
+	// bytes at a time, with the hash foldHashBytes gives.
+	if h, folded, ok := foldHashASCII(name); ok {
+		return h, folded
+	}
+	return foldHashBytes(name)
+}
+
+// foldHashBytes is foldHash one byte, or one rune, at a time.
+func foldHashBytes(name []byte) (h uint32, folded bool) {
 	var fh foldHasher
-	upper := uint64(0)
-	i := 0
-	for ; i+8 <= len(name); i += 8 {
-		x := binary.LittleEndian.Uint64(name[i:])
-		if x&highs != 0 {
-			return foldHashRunes(name)
-		}
-		u := asciiUpper(x)
-		upper |= u
-		fh.mix(x | u>>2)
-	}
-	if i < len(name) {
-		var x uint64
-		for j := len(name) - 1; j >= i; j-- {
-			x = x<<8 | uint64(name[j])
-		}
-		if x&highs != 0 {
-			return foldHashRunes(name)
-		}
-		u := asciiUpper(x)
-		upper |= u
-		fh.mix(x | u>>2)
-	}
-	fh.total = uint64(len(name))
-	return fh.sum(), upper == 0
-}
-
-// foldWord is foldHash for an ASCII name of n < 8 bytes held little-endian
-// in x (upper bytes zero).
-func foldWord(x uint64, n int) (h uint32, folded bool) {
-	var fh foldHasher
-	u := asciiUpper(x)
-	if n > 0 {
-		fh.mix(x | u>>2)
-	}
-	fh.total = uint64(n)
-	return fh.sum(), u == 0
-}
-
-// asciiUpper marks with 0x80 each byte of x (all below 0x80) that is an
-// upper-case ASCII letter.
-func asciiUpper(x uint64) uint64 {
-	return (x + ones*0x3f) &^ (x + ones*0x25) & highs
-}
-
-// shortPlainName reports whether the string content starting at data[start]
-// is at most seven plain printable ASCII bytes followed by the closing
-// quote, and returns its length. It needs eight readable bytes.
-func shortPlainName(data []byte, start int) (n int, ok bool) {
-	if start+8 > len(data) {
-		return 0, false
-	}
-	special := specialBytes(binary.LittleEndian.Uint64(data[start:]))
-	if special == 0 {
-		return 0, false
-	}
-	n = bits.TrailingZeros64(special) / 8
-	return n, data[start+n] == '"'
-}
-
-// foldHashRunes is foldHash for names that are not pure ASCII.
-func foldHashRunes(name []byte) (uint32, bool) {
-	var fh foldHasher
+	folded = true
 	for i := 0; i < len(name); {
 		c := name[i]
 		if c < utf8.RuneSelf {
 			if c >= 'A' && c <= 'Z' {
 				c += 'a' - 'A'
+				folded = false
 			}
 			fh.byte(c)
 			i++
 			continue
 		}
+		folded = false
 		r, size := utf8.DecodeRune(name[i:])
 		i += size
 		var enc [utf8.UTFMax]byte
@@ -612,7 +549,7 @@ func foldHashRunes(name []byte) (uint32, bool) {
 			fh.byte(b)
 		}
 	}
-	return fh.sum(), false
+	return fh.sum(), folded
 }
 
 // foldHasher hashes a byte stream in little-endian eight-byte words (the

@@ -318,7 +318,8 @@ func (c *Claims) member(name string) (*member, bool) {
 		return nil, false
 	}
 	// Equal names have equal fold hashes: members whose hash differs are
-	// skipped without looking at their bytes.
+	// skipped without looking at their bytes. Simple equivalent: compare
+	// c.memberName(m) == name for every member.
 	h := lookupHash(name)
 	for i := range c.members {
 		m := &c.members[i]
@@ -331,6 +332,10 @@ func (c *Claims) member(name string) (*member, bool) {
 
 // lookupHash returns the fold hash (see foldHash) of a name looked up in a
 // claim set, without allocating for names of up to 64 bytes.
+//
+// Simple equivalent: h, _ := foldHash([]byte(name)), which allocates. The
+// first branch hashes a short ASCII name from one word (foldWord, see
+// strictjson_fast.go); the second copies to the stack.
 func lookupHash(name string) uint32 {
 	if len(name) < 8 {
 		var x uint64

@@ -15,6 +15,10 @@
 // refetches at most once per interval on an unknown "kid", coalesces
 // concurrent fetches, and keeps serving cached keys while a refresh fails.
 //
+// A caller's own keys load from files: ParsePEM reads PKCS #1, PKCS #8,
+// SEC 1, Ed25519 and X.509 certificates; ReadKeyFile and ReadKeySetFile read
+// PEM, JWK and JWK Set files. An RSA key below 2048 bits is ErrWeakKey.
+//
 // Sign and SignClaims create tokens for client authentication
 // (private_key_jwt, client_secret_jwt) and DPoP proofs.
 //
@@ -26,6 +30,8 @@
 //   - RFC 7517, JSON Web Key
 //   - RFC 7518, JSON Web Algorithms (RS*, PS*, ES*, HS*)
 //   - RFC 7519, JSON Web Token
+//   - RFC 7468, textual encodings (PEM); RFC 5208, RFC 5915, RFC 8017
+//     and RFC 5280 for the keys inside
 //   - RFC 7638, JSON Web Key Thumbprint
 //   - RFC 8037, EdDSA (Ed25519) for JOSE
 //   - RFC 8725, JSON Web Token Best Current Practices

@@ -13,6 +13,10 @@
 // bytes of any response. [Config.Observer] sees each exchange, with secrets
 // redacted, which is what a protocol tester or a learner wants to read.
 //
+// A [Token] is stored as JSON in the form [Token.MarshalJSON] documents (the
+// token response plus "expires_at", as Authlib stores it), and tokens stored
+// by golang.org/x/oauth2 and Authlib read back with their expiry.
+//
 // Where to find each protocol step:
 //   - grants: password.go, clientcredentials.go, refresh.go, authcode.go,
 //     device.go, tokenexchange.go, jwtbearer.go, and [CustomGrant];

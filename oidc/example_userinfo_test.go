@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 
+	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oidc"
 )
 
@@ -38,7 +39,7 @@ func ExampleFetchUserInfo() {
 	fmt.Println(more.Locale)
 
 	_, err = oidc.FetchUserInfo(context.Background(), srv.URL, "at-1", oidc.UserInfoOptions{Subject: "someone-else"})
-	fmt.Println(errors.Is(err, oidc.ErrSubject))
+	fmt.Println(errors.Is(err, jose.ErrSubject))
 	// Output:
 	// server got: Bearer at-1
 	// Jane Doe janedoe@example.com true

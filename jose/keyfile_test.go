@@ -150,6 +150,7 @@ func TestParsePEM_Refused(t *testing.T) {
 		{"corrupt DER", []byte(corrupt), ErrMalformed},
 		{"unknown block", pem.EncodeToMemory(&pem.Block{Type: "OPENSSH PRIVATE KEY", Bytes: []byte{1}}), ErrUnusableKey},
 		{"too large", make([]byte, maxKeyFileSize+1), ErrTooLarge},
+		{"huge private key", pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY", Bytes: make([]byte, maxPrivateKeyDER+1)}), ErrUnusableKey},
 		{"too many blocks", []byte(strings.Repeat("-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n", maxPEMBlocks+1)), ErrTooLarge},
 	} {
 		_, err := ParsePEM(tc.data)

@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"encoding/pem"
 	"fmt"
+	"strings"
 )
 
 // maxPEMBlocks caps the blocks ParsePEM reads: a key with a long
@@ -92,12 +93,21 @@ func ParsePEM(data []byte) (JWK, error) {
 	return JWK{Key: key}, nil
 }
 
+// maxPrivateKeyDER caps the DER of a private key block: an 8192-bit RSA
+// key, the largest allowed, takes under 5 KiB. Checked before parsing,
+// because parsing an RSA private key checks it with arithmetic whose cost
+// grows with the cube of the modulus size.
+const maxPrivateKeyDER = 8 << 10
+
 // parsePEMBlock decodes the DER of one block by its type.
 func parsePEMBlock(block *pem.Block) (any, error) {
 	var (
 		key any
 		err error
 	)
+	if strings.HasSuffix(block.Type, "PRIVATE KEY") && len(block.Bytes) > maxPrivateKeyDER {
+		return nil, fmt.Errorf("%w: PEM %s of %d bytes, larger than any key allowed", ErrUnusableKey, block.Type, len(block.Bytes))
+	}
 	switch block.Type {
 	case "PRIVATE KEY":
 		key, err = x509.ParsePKCS8PrivateKey(block.Bytes)

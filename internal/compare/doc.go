@@ -1,7 +1,9 @@
 // Package compare measures oauthkit's token verification side by side with
 // other Go libraries that do the same work: golang-jwt v5 for JWTs and
-// go-oidc v3 for ID tokens. It is a module of its own, so that the peers it
-// imports never become dependencies of oauthkit.
+// go-oidc v3 for ID tokens. It also checks that tokens stored by
+// golang.org/x/oauth2 read back into oauth2.Token with their expiry. It is a
+// module of its own, so that the peers it imports never become dependencies
+// of oauthkit.
 //
 // Each benchmark verifies the same token with the bare signature check
 // (hash of the signing input plus rsa.VerifyPKCS1v15 or ecdsa.Verify) and

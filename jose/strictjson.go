@@ -115,6 +115,7 @@ func scanObject(data []byte, dst []member) ([]member, error) {
 			s.skipSpace()
 			valStart := s.pos
 			// Most values are strings: scan them without the dispatch.
+			// Simple equivalent: kind, err := s.scanValue(1).
 			kind := kindString
 			var err error
 			if s.pos < len(data) && data[s.pos] == '"' {

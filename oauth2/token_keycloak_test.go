@@ -27,9 +27,12 @@ func TestToken_StoredKeycloakToken(t *testing.T) {
 	}
 	defer kc.Close()
 	realm := kc.NewRealm(t, keycloaktest.RealmOptions{})
-	client, err := kc.Admin().CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{ClientID: "stored-token-client", DirectAccessGrants: true,
+	client, err := kc.Admin().CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
+		ClientID:           "stored-token-client",
+		DirectAccessGrants: true,
 		// Keycloak answers active only to a client in the token's audience.
-		Audiences: []string{"stored-token-client"}})
+		Audiences: []string{"stored-token-client"},
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

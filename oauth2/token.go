@@ -97,14 +97,20 @@ func (t *Token) ExtraString(name string) string {
 // not a stored token: not an object, or a member of the wrong type.
 var ErrMalformedToken = errors.New("oauth2: malformed stored token")
 
-// Members of the stored form that Token's fields own. A member of Extra with
-// one of these names is not stored: the field's value is.
-var storedMembers = map[string]bool{
-	"access_token": true, "token_type": true, "refresh_token": true, "expires_in": true,
-	"scope": true, "id_token": true, "issued_token_type": true, "expires_at": true,
-	// Read for tokens stored in other shapes (see UnmarshalJSON), so never
-	// written from Extra: they would be read back as the token's expiry.
-	"expiry": true, "received_at": true,
+// isStoredMember reports whether name is a member of the stored form that
+// Token's fields own. A member of Extra with such a name is not stored: the
+// field's value is.
+func isStoredMember(name string) bool {
+	switch name {
+	case "access_token", "token_type", "refresh_token", "expires_in",
+		"scope", "id_token", "issued_token_type", "expires_at",
+		// Read for tokens stored in other forms (see UnmarshalJSON), so
+		// never written from Extra: they would be read back as the
+		// token's expiry.
+		"expiry", "received_at":
+		return true
+	}
+	return false
 }
 
 // MarshalJSON encodes the token for storage. The stored form is one JSON
@@ -161,7 +167,7 @@ func (t Token) MarshalJSON() ([]byte, error) {
 	}
 	names := make([]string, 0, len(t.Extra))
 	for name := range t.Extra {
-		if !storedMembers[name] {
+		if !isStoredMember(name) {
 			names = append(names, name)
 		}
 	}
@@ -251,7 +257,7 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 		if json.Unmarshal(raw, &nested) == nil && nested != nil {
 			delete(members, "extra")
 			for name, v := range nested {
-				if _, taken := members[name]; !taken && !storedMembers[name] {
+				if _, taken := members[name]; !taken && !isStoredMember(name) {
 					members[name] = v
 				}
 			}

@@ -63,3 +63,28 @@ func ExampleParsePEM() {
 	// jose: unusable key: key too weak: RSA key of 1024 bits (at least 2048 required)
 	// true true
 }
+
+// Load the signing keys of a client from a JWK Set file: every key must
+// parse, private keys included, unlike a set fetched from a jwks_uri.
+func ExampleReadKeySetFile() {
+	dir, _ := os.MkdirTemp("", "keys")
+	defer os.RemoveAll(dir)
+	name := filepath.Join(dir, "client-keys.json")
+	// The example keys of RFC 7517, appendix A.2 and RFC 8037, appendix A.
+	os.WriteFile(name, []byte(`{"keys":[
+		{"kty":"EC","crv":"P-256","kid":"2025-03","alg":"ES256",
+		 "x":"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU","y":"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0",
+		 "d":"jpsQnnGQmL-YBIffH1136cspYG6-0iY7X1fCE9-E9LI"},
+		{"kty":"OKP","crv":"Ed25519","kid":"2025-01","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}]}`), 0o600)
+
+	set, err := jose.ReadKeySetFile(name)
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, k := range set.Keys {
+		fmt.Println(k.KeyID, k.Algorithm, k.IsPrivate())
+	}
+	// Output:
+	// 2025-03 ES256 true
+	// 2025-01  false
+}

@@ -154,9 +154,13 @@ func loadTLS(dir string) (*tlsMaterial, error) {
 // for them. No --hostname is needed: with --hostname-strict=false Keycloak
 // builds every URL it advertises (issuer, endpoints and the RFC 8705
 // mtls_endpoint_aliases, which are the same URLs) from the request, so the
-// discovery document fetched over HTTPS names the HTTPS listener.
+// discovery document fetched over HTTPS names the HTTPS listener. The
+// management interface would inherit HTTPS (and the client-certificate
+// request) from the main one; it stays plain http, where readiness is
+// polled.
 func (m *tlsMaterial) keycloakArgs(port int) []string {
 	return []string{
+		"--http-management-scheme=http",
 		"--https-port=" + strconv.Itoa(port),
 		"--https-certificate-file=" + filepath.Join(m.dir, serverCert),
 		"--https-certificate-key-file=" + filepath.Join(m.dir, serverKeyFile),

@@ -25,6 +25,7 @@ func Catalogue() []Scenario {
 		rotationScenarios(),
 		extensionScenarios(),
 		oidcScenarios(),
+		keycloakFAPIScenarios(),
 		hostileScenarios(),
 	} {
 		all = append(all, group...)

@@ -152,6 +152,9 @@ func startExternal(ctx context.Context) (*Server, error) {
 		AdminPassword: envOr(EnvAdminPassword, defaultAdminPassword),
 		Source:        SourceURL,
 	}
+	if err := s.externalTLS(); err != nil {
+		return nil, &StartError{Source: SourceURL, Step: "start", Err: err}
+	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+"/realms/master/.well-known/openid-configuration", nil)

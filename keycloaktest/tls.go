@@ -16,6 +16,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -34,6 +35,39 @@ const (
 	serverCert    = "server.pem"
 	serverKeyFile = "server-key.pem"
 )
+
+// Environment variables that give a server named by $KEYCLOAK_URL its
+// HTTPS listener: its URL and the directory holding the test CA (ca.pem and
+// ca-key.pem, as this package writes them under a distribution's state
+// directory: "<state>/tls").
+const (
+	EnvHTTPSURL = "KEYCLOAK_HTTPS_URL"
+	EnvTLSDir   = "KEYCLOAK_TLS_DIR"
+)
+
+// externalTLS sets s's HTTPS listener from $KEYCLOAK_HTTPS_URL and
+// $KEYCLOAK_TLS_DIR when both are set.
+func (s *Server) externalTLS() error {
+	u, dir := os.Getenv(EnvHTTPSURL), os.Getenv(EnvTLSDir)
+	if u == "" || dir == "" {
+		return nil
+	}
+	m, err := loadTLS(dir)
+	if err != nil {
+		return fmt.Errorf("keycloaktest: %s: %w", EnvTLSDir, err)
+	}
+	s.HTTPSURL, s.tls = strings.TrimRight(u, "/"), m
+	return nil
+}
+
+// TLSDir is the directory of the test CA's files, for [EnvTLSDir]; ""
+// when the server has no HTTPS listener.
+func (s *Server) TLSDir() string {
+	if s.tls == nil {
+		return ""
+	}
+	return s.tls.dir
+}
 
 // tlsMaterial is the test CA and the directory its files are in.
 type tlsMaterial struct {

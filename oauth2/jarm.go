@@ -1,10 +1,12 @@
 package oauth2
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"time"
 
@@ -142,7 +144,19 @@ func (f *Flow) verifyJARM(ctx context.Context, v JARMVerifier, params url.Values
 	}
 	// JARM, section 2.4: the signature first, then iss, aud and exp; the
 	// claims are read only after the signature verified.
-	_, claims, err := jose.VerifyJWT(ctx, resp[0], v.Keys, jose.VerifyOptions{Algorithms: algs}, jose.Expected{
+	_, payload, err := jose.Verify(ctx, resp[0], v.Keys, jose.VerifyOptions{Algorithms: algs})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrJARM, err)
+	}
+	payload, err = mergeIdenticalMembers(payload)
+	if err != nil {
+		return nil, err
+	}
+	claims, err := jose.ParseClaims(payload)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrJARM, err)
+	}
+	err = claims.Validate(jose.Expected{
 		Issuer:        f.Issuer,
 		Audience:      f.clientID,
 		Leeway:        leeway,
@@ -167,4 +181,67 @@ func (f *Flow) verifyJARM(ctx context.Context, v JARMVerifier, params url.Values
 		inner.Set(name, s)
 	}
 	return inner, nil
+}
+
+// maxJARMMembers bounds the members of a response JWT's claim set.
+const maxJARMMembers = 100
+
+// mergeIdenticalMembers returns the verified claim set with members that
+// appear twice with the same name and the same value kept once. Keycloak 26
+// writes "iss" twice in its JARM responses, as the JWT claim and as the
+// RFC 9207 response parameter, with one value. A name repeated with
+// another value is ambiguous (RFC 8259, section 4: receivers disagree on
+// which one counts) and fails with [ErrJARM]; so does anything but a JSON
+// object. The jose parser then checks the result strictly, names equal but
+// for case included.
+func mergeIdenticalMembers(payload []byte) ([]byte, error) {
+	dec := json.NewDecoder(bytes.NewReader(payload))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, fmt.Errorf("%w: %w: the claim set is not a JSON object", ErrJARM, jose.ErrMalformed)
+	}
+	seen := map[string]json.RawMessage{}
+	var out bytes.Buffer
+	out.WriteByte('{')
+	merged := false
+	for dec.More() {
+		t, err := dec.Token()
+		name, ok := t.(string)
+		if err != nil || !ok {
+			return nil, fmt.Errorf("%w: %w: the claim set is not a JSON object", ErrJARM, jose.ErrMalformed)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fmt.Errorf("%w: %w: the claim set is not a JSON object", ErrJARM, jose.ErrMalformed)
+		}
+		if prev, dup := seen[name]; dup {
+			if !bytes.Equal(prev, raw) {
+				return nil, fmt.Errorf("%w: %w: member %q appears twice with different values", ErrJARM, jose.ErrMalformed, sanitize(name, 64))
+			}
+			merged = true
+			continue
+		}
+		if len(seen) == maxJARMMembers {
+			return nil, fmt.Errorf("%w: %w: more than %d claims", ErrJARM, jose.ErrMalformed, maxJARMMembers)
+		}
+		seen[name] = raw
+		if out.Len() > 1 {
+			out.WriteByte(',')
+		}
+		key, _ := json.Marshal(name)
+		out.Write(key)
+		out.WriteByte(':')
+		out.Write(raw)
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, fmt.Errorf("%w: %w: the claim set is not a JSON object", ErrJARM, jose.ErrMalformed)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, fmt.Errorf("%w: %w: data after the claim set", ErrJARM, jose.ErrMalformed)
+	}
+	if !merged {
+		return payload, nil
+	}
+	out.WriteByte('}')
+	return out.Bytes(), nil
 }

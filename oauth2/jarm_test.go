@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
@@ -232,5 +233,36 @@ func TestCompleteJARM(t *testing.T) {
 	other.Endpoint.TokenURL = "https://evil.test/token"
 	if _, err := f.CompleteJARM(context.Background(), &other, JARMVerifier{Keys: publicSet(t, key)}, nil); !errors.Is(err, ErrIssuerMismatch) {
 		t.Fatalf("other server: %v", err)
+	}
+}
+
+// FA-11: a JARM claim set naming a member twice. The same value twice is
+// what Keycloak 26 sends for "iss" and is accepted; two different values
+// are ambiguous and refused, whichever comes first.
+func TestFA11_JARMDuplicateMembers(t *testing.T) {
+	f, key, v, now := jarmSetup(t)
+	sign := func(payload string) url.Values {
+		s, err := jose.Sign(key, jose.ES256, []byte(payload), jose.SignOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return url.Values{"response": {s}}
+	}
+	exp := fmt.Sprint(now.Add(time.Minute).Unix())
+	body := `"aud":"client","exp":` + exp + `,"state":"` + f.State + `","code":"the-code"`
+	for _, bad := range []string{
+		`{"iss":"https://evil.test",` + body + `,"iss":"https://as.test"}`,
+		`{"iss":"https://as.test",` + body + `,"iss":"https://evil.test"}`,
+		`{"iss":"https://as.test",` + body + `,"ISS":"https://evil.test"}`,
+		`{"iss":"https://as.test",` + body + `,"state":"other"}`,
+		`{"iss":"https://as.test",` + body + `} {}`,
+	} {
+		if _, err := f.JARMCallback(context.Background(), v, sign(bad)); !errors.Is(err, ErrJARM) || !errors.Is(err, jose.ErrMalformed) {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+	code, err := f.JARMCallback(context.Background(), v, sign(`{"iss":"https://as.test",`+body+`, "iss": "https://as.test"}`))
+	if err != nil || code != "the-code" {
+		t.Fatalf("identical duplicate: %q %v", code, err)
 	}
 }

@@ -27,6 +27,7 @@ func Catalogue() []Scenario {
 		oidcScenarios(),
 		keycloakFAPIScenarios(),
 		hostileScenarios(),
+		hostileFAPIScenarios(),
 	} {
 		all = append(all, group...)
 	}

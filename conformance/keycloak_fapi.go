@@ -140,6 +140,22 @@ func runFAPI2(ctx context.Context, e *Env, v fapiVariant) error {
 	if err := r.checkUserinfo(ctx, e, tok); err != nil {
 		return err
 	}
+	// Refresh (section 5.3.3.1, item 6): the new token is bound the same
+	// way, and works for the resource call.
+	if tok.RefreshToken == "" {
+		return errors.New("no refresh token issued")
+	}
+	refreshed, err := r.cfg.Token(ctx, oauth2.RefreshTokenGrant{RefreshToken: tok.RefreshToken})
+	if err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	e.AddSecret(refreshed.AccessToken, refreshed.RefreshToken, refreshed.IDToken)
+	if err := r.profile.CheckToken(r.cfg, refreshed); err != nil {
+		return fmt.Errorf("the refreshed token: %w", err)
+	}
+	if err := r.checkUserinfo(ctx, e, refreshed); err != nil {
+		return fmt.Errorf("with the refreshed token: %w", err)
+	}
 	return r.negatives(ctx, e, v)
 }
 
@@ -249,7 +265,12 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 		return nil, fmt.Errorf("discovery: no userinfo_endpoint")
 	}
 	if r.cert != nil {
-		// Section 5.3.3.1, item 7: the mutual-TLS aliases.
+		// Section 5.3.3.1, item 7: the mutual-TLS aliases (RFC 8705,
+		// section 5), which Keycloak advertises with the binding.
+		if !r.md.TLSClientCertificateBoundAccessTokens || r.md.MTLSEndpointAliases["token_endpoint"] == "" {
+			return nil, fmt.Errorf("discovery: no certificate-bound tokens or token_endpoint alias advertised")
+		}
+		e.Notef("mtls_endpoint_aliases: %v", r.md.MTLSEndpointAliases)
 		if endpoint, err = r.md.MTLSEndpoint(false); err != nil {
 			return nil, err
 		}
@@ -291,6 +312,8 @@ func newFAPIKey() (jose.JWK, error) {
 // checkUserinfo calls userinfo with the bound token as the profile says,
 // then without its proof or certificate, which Keycloak must refuse.
 func (r *fapiRig) checkUserinfo(ctx context.Context, e *Env, tok *oauth2.Token) error {
+	// send makes the call; a refusal must carry an RFC 6750 (or RFC 9449)
+	// challenge with error="invalid_token", which oauthkit parses.
 	send := func(hc *http.Client, scheme string, proof bool) (int, error) {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.userinfo, nil)
 		if err != nil {
@@ -310,6 +333,16 @@ func (r *fapiRig) checkUserinfo(ctx context.Context, e *Env, tok *oauth2.Token) 
 		}
 		res.Body.Close()
 		e.Notef("GET %s (%s, proof %v, certificate %v): HTTP %d", r.userinfo, scheme, proof, hc != r.noCert, res.StatusCode)
+		if res.StatusCode == http.StatusUnauthorized {
+			ch, ok := oauth2.BearerChallenge(res.Header)
+			if !ok {
+				ch, ok = oauth2.DPoPChallenge(res.Header)
+			}
+			if !ok || ch.ErrorCode() != "invalid_token" {
+				return res.StatusCode, fmt.Errorf("the refusal has no invalid_token challenge: %q", res.Header.Values("WWW-Authenticate"))
+			}
+			e.Notef("challenge %s error=%s: %s", ch.Scheme, ch.ErrorCode(), ch.ErrorDescription())
+		}
 		return res.StatusCode, nil
 	}
 	if r.cfg.DPoP != nil {

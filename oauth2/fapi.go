@@ -79,6 +79,9 @@ func (p *FAPI2) Check(c *Config) error {
 	if c.Endpoint.Issuer == "" {
 		return fapiError("Security Profile 5.3.3.1 item 5, 5.3.3.2 item 4", "Endpoint.Issuer is required: it is the assertion audience and the value the callback's iss must equal")
 	}
+	if c.Endpoint.PushedAuthorizationRequestURL == "" {
+		return fapiError("Security Profile 5.3.3.2 item 2", "pushed authorization requests are required: set Endpoint.PushedAuthorizationRequestURL")
+	}
 	for _, u := range []struct{ name, url string }{
 		{"issuer", c.Endpoint.Issuer},
 		{"authorization endpoint", c.Endpoint.AuthorizationURL},

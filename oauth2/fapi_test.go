@@ -194,7 +194,7 @@ func TestFAPI2_Check(t *testing.T) {
 	}{
 		"http endpoint":      {func(c *Config) { c.Endpoint.TokenURL = "http://as.test/token" }, FAPI2{}, "5.2.1"},
 		"no issuer":          {func(c *Config) { c.Endpoint.Issuer = "" }, FAPI2{}, "5.3.3.1"},
-		"no PAR endpoint":    {func(c *Config) { c.Endpoint.PushedAuthorizationRequestURL = "" }, FAPI2{}, "5.2.1"},
+		"no PAR endpoint":    {func(c *Config) { c.Endpoint.PushedAuthorizationRequestURL = "" }, FAPI2{}, "5.3.3.2 item 2"},
 		"secret":             {func(c *Config) { c.AuthMethod = ClientSecretBasic{}; c.ClientSecret = "s" }, FAPI2{}, "5.3.3.1 item 2"},
 		"default auth":       {func(c *Config) { c.AuthMethod = nil }, FAPI2{}, "5.3.3.1 item 2"},
 		"RS256 assertion":    {func(c *Config) { c.AuthMethod = PrivateKeyJWT{Key: rsaKey(t)} }, FAPI2{}, "5.4"},

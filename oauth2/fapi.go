@@ -98,22 +98,14 @@ func (p *FAPI2) Check(c *Config) error {
 	mtlsAuth := false
 	switch m := c.AuthMethod.(type) {
 	case PrivateKeyJWT:
-		alg := m.Algorithm
-		if alg == "" {
-			alg = m.Key.Algorithm
-		}
-		if alg == "" {
-			var err error
-			if alg, err = defaultAlgorithm(m.Key.Key); err != nil {
-				return err
-			}
-		}
-		if !slices.Contains(FAPI2Algorithms, alg) {
-			return fapiError("Security Profile 5.4 item 1.2", "private_key_jwt signs with %s; set PrivateKeyJWT.Algorithm to PS256, ES256 or EdDSA", alg)
+		if err := checkAssertionAlgorithm(m); err != nil {
+			return err
 		}
 	case *PrivateKeyJWT:
-		return fapiError("Security Profile 5.3.3.1 item 2", "use a PrivateKeyJWT value, not a pointer")
-	case TLSClientAuth, SelfSignedTLSClientAuth:
+		if err := checkAssertionAlgorithm(*m); err != nil {
+			return err
+		}
+	case TLSClientAuth, *TLSClientAuth, SelfSignedTLSClientAuth, *SelfSignedTLSClientAuth:
 		mtlsAuth = true
 	default:
 		method := "none or client_secret_basic (the default)"
@@ -146,6 +138,25 @@ func (p *FAPI2) Check(c *Config) error {
 				return fapiError("Security Profile 5.4 item 1.2", "JARM accepts %s; only PS256, ES256 and EdDSA are allowed", a)
 			}
 		}
+	}
+	return nil
+}
+
+// checkAssertionAlgorithm refuses a private_key_jwt assertion algorithm
+// the profile does not allow (Security Profile, section 5.4, item 1.2).
+func checkAssertionAlgorithm(m PrivateKeyJWT) error {
+	alg := m.Algorithm
+	if alg == "" {
+		alg = m.Key.Algorithm
+	}
+	if alg == "" {
+		var err error
+		if alg, err = defaultAlgorithm(m.Key.Key); err != nil {
+			return err
+		}
+	}
+	if !slices.Contains(FAPI2Algorithms, alg) {
+		return fapiError("Security Profile 5.4 item 1.2", "private_key_jwt signs with %s; set PrivateKeyJWT.Algorithm to PS256, ES256 or EdDSA", alg)
 	}
 	return nil
 }

@@ -198,6 +198,7 @@ func TestFAPI2_Check(t *testing.T) {
 		"secret":             {func(c *Config) { c.AuthMethod = ClientSecretBasic{}; c.ClientSecret = "s" }, FAPI2{}, "5.3.3.1 item 2"},
 		"default auth":       {func(c *Config) { c.AuthMethod = nil }, FAPI2{}, "5.3.3.1 item 2"},
 		"RS256 assertion":    {func(c *Config) { c.AuthMethod = PrivateKeyJWT{Key: rsaKey(t)} }, FAPI2{}, "5.4"},
+		"RS256 by pointer":   {func(c *Config) { c.AuthMethod = &PrivateKeyJWT{Key: key, Algorithm: jose.RS256} }, FAPI2{}, "5.4"},
 		"not constrained":    {func(c *Config) { c.DPoP = nil }, FAPI2{}, "5.3.3.1 item 1"},
 		"mtls without cert":  {func(c *Config) { c.AuthMethod = TLSClientAuth{} }, FAPI2{}, "RFC 8705"},
 		"no server check":    {func(c *Config) { c.HTTPClient = insecure }, FAPI2{}, "5.2.1 item 5"},

@@ -70,10 +70,10 @@ var registeredJARMClaims = map[string]bool{"aud": true, "exp": true, "iat": true
 // section 2.4). params are the redirect's query (query.jwt) or the POSTed
 // form (form_post.jwt). In order:
 //
-//  1. params hold exactly one "response" and nothing else but an
-//     optional "state"/"iss" echo, else [ErrInvalidCallback]; a plain
-//     error response without "response" is [ErrJARM] (it is unsigned,
-//     so anyone could have sent it);
+//  1. params hold "response" exactly once (no parameter may repeat), else
+//     [ErrInvalidCallback]; a plain error response without "response" is
+//     [ErrJARM] (it is unsigned, so anyone could have sent it). Other
+//     parameters beside "response" are ignored: only signed ones count;
 //  2. the JWT's signature verifies with a key of v.Keys under an allowed
 //     algorithm (never "none", and no HMAC: the key set holds public keys
 //     only), else [ErrJARM] with jose's sentinel;

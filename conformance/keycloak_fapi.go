@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/httpclient"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -345,6 +346,19 @@ func (r *fapiRig) checkUserinfo(ctx context.Context, e *Env, tok *oauth2.Token) 
 		}
 		return res.StatusCode, nil
 	}
+	// The Session makes the resource call as a user of oauthkit would:
+	// "Authorization: DPoP" with a proof for a DPoP token; over the client
+	// that presents the certificate for a certificate-bound one.
+	base := r.noCert
+	if r.cert != nil {
+		base = r.cfg.HTTPClient
+	}
+	session := httpclient.New(r.cfg, httpclient.Options{Base: base, Token: tok})
+	status, _, err := get(ctx, session.Client(), r.userinfo)
+	if err != nil || status != http.StatusOK {
+		return fmt.Errorf("userinfo through the Session with the bound token: HTTP %d, %v", status, err)
+	}
+	e.Notef("userinfo through the Session: HTTP %d", status)
 	if r.cfg.DPoP != nil {
 		if st, err := send(r.noCert, "DPoP", true); err != nil || st != http.StatusOK {
 			return fmt.Errorf("userinfo with the DPoP token and a proof: HTTP %d, %v", st, err)

@@ -141,7 +141,7 @@ func (op *fapiOP) goodClaims(state string) map[string]any {
 
 // client is a FAPI 2.0 message-signing client of the OP, with DPoP.
 func (op *fapiOP) client(e *Env) (*oauth2.Config, oauth2.FAPI2, error) {
-	key, err := newFAPIKey()
+	key, err := newFAPIKey(jose.ES256)
 	if err != nil {
 		return nil, oauth2.FAPI2{}, err
 	}

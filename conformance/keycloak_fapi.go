@@ -3,6 +3,8 @@ package conformance
 import (
 	"context"
 	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/tls"
 	"encoding/json"
 	"errors"
@@ -197,7 +199,13 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 	if r.noCert, err = srv.HTTPSClient(nil); err != nil {
 		return nil, err
 	}
-	key, err := newFAPIKey()
+	// ES256 keys, except for message signing, which uses PS256: the two
+	// algorithms of FAPI 2.0 that Keycloak and oauthkit both sign with.
+	alg := jose.ES256
+	if v == fapiMessageSigning {
+		alg = jose.PS256
+	}
+	key, err := newFAPIKey(alg)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +218,7 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 		JWKS: string(jwks),
 		// secure-signature-algorithm-signed-jwt would otherwise set
 		// PS256, its default, as the only assertion algorithm.
-		SigningAlgorithm: string(jose.ES256),
+		SigningAlgorithm: string(alg),
 		RedirectURIs:     []string{fapiRedirectURI},
 		StandardFlow:     true,
 		PKCE:             true,
@@ -226,10 +234,10 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 			// The request object's algorithm (secure-signature-algorithm
 			// would set PS256, its default) and JARM's, both allowed by
 			// FAPI 2.0 (Security Profile, section 5.4).
-			opts.Attributes["request.object.signature.alg"] = string(jose.ES256)
+			opts.Attributes["request.object.signature.alg"] = string(alg)
 			opts.Attributes["authorization.signed.response.alg"] = string(jose.PS256)
 		}
-		if dpop, err = oauth2.NewDPoPProver(key, jose.ES256); err != nil {
+		if dpop, err = oauth2.NewDPoPProver(key, alg); err != nil {
 			return nil, err
 		}
 	case fapiPKJWTMTLS, fapiMTLSMTLS:
@@ -300,14 +308,21 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 	return r, nil
 }
 
-// newFAPIKey makes the client's P-256 key: ES256 is one of the three
-// algorithms FAPI 2.0 allows (Security Profile, section 5.4).
-func newFAPIKey() (jose.JWK, error) {
-	k, err := newECKey(elliptic.P256())
+// newFAPIKey makes a client key for alg, ES256 (P-256) or PS256 (RSA
+// 2048): two of the three algorithms FAPI 2.0 allows (Security Profile,
+// section 5.4).
+func newFAPIKey(alg jose.Algorithm) (jose.JWK, error) {
+	var k any
+	var err error
+	if alg == jose.PS256 {
+		k, err = rsa.GenerateKey(rand.Reader, 2048)
+	} else {
+		k, err = newECKey(elliptic.P256())
+	}
 	if err != nil {
 		return jose.JWK{}, err
 	}
-	return jose.JWK{KeyID: uniqueName("fapi"), Key: k, Algorithm: jose.ES256, Use: "sig"}, nil
+	return jose.JWK{KeyID: uniqueName("fapi"), Key: k, Algorithm: alg, Use: "sig"}, nil
 }
 
 // checkUserinfo calls userinfo with the bound token as the profile says,

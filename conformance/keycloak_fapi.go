@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
@@ -199,8 +200,10 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 	if r.noCert, err = srv.HTTPSClient(nil); err != nil {
 		return nil, err
 	}
-	// ES256 keys, except for message signing, which uses PS256: the two
-	// algorithms of FAPI 2.0 that Keycloak and oauthkit both sign with.
+	// ES256, and PS256 for message signing. FAPI 2.0 also allows EdDSA
+	// (Security Profile, section 5.4), but Keycloak 26.7's
+	// secure-signature-algorithm executor refuses to register a client
+	// whose assertions are EdDSA ("not allowed signature algorithm").
 	alg := jose.ES256
 	if v == fapiMessageSigning {
 		alg = jose.PS256
@@ -308,15 +311,18 @@ func newFAPIRig(ctx context.Context, e *Env, v fapiVariant) (*fapiRig, error) {
 	return r, nil
 }
 
-// newFAPIKey makes a client key for alg, ES256 (P-256) or PS256 (RSA
-// 2048): two of the three algorithms FAPI 2.0 allows (Security Profile,
+// newFAPIKey makes a client key for alg: ES256 (P-256), PS256 (RSA 2048)
+// or EdDSA (Ed25519), the algorithms FAPI 2.0 allows (Security Profile,
 // section 5.4).
 func newFAPIKey(alg jose.Algorithm) (jose.JWK, error) {
 	var k any
 	var err error
-	if alg == jose.PS256 {
+	switch alg {
+	case jose.PS256:
 		k, err = rsa.GenerateKey(rand.Reader, 2048)
-	} else {
+	case jose.EdDSA:
+		_, k, err = ed25519.GenerateKey(rand.Reader)
+	default:
 		k, err = newECKey(elliptic.P256())
 	}
 	if err != nil {

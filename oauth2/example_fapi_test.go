@@ -2,6 +2,7 @@ package oauth2_test
 
 import (
 	"context"
+	"errors"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -88,4 +89,31 @@ func ExampleFAPI2() {
 	// /authorize?client_id=bank-client&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Abwc4JK
 	// DPoP
 	// oauth2: not allowed by the FAPI 2.0 profile (Security Profile 5.3.3.1 item 2): client authentication must be private_key_jwt or mutual TLS, not client_secret_basic
+}
+
+// A client that authenticates or binds its tokens with mutual TLS uses the
+// server's mtls_endpoint_aliases (RFC 8705, section 5), and only on the
+// issuer's host unless told otherwise.
+func ExampleMetadata_MTLSEndpoint() {
+	md, err := oauth2.ParseMetadata([]byte(`{
+		"issuer": "https://as.example",
+		"authorization_endpoint": "https://as.example/authorize",
+		"token_endpoint": "https://as.example/token",
+		"mtls_endpoint_aliases": {"token_endpoint": "https://as.example:8443/token"}
+	}`), "https://as.example", oauth2.MetadataOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	e, err := md.MTLSEndpoint(false)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(e.TokenURL)
+
+	md.MTLSEndpointAliases["token_endpoint"] = "https://elsewhere.example/token"
+	_, err = md.MTLSEndpoint(false)
+	fmt.Println(errors.Is(err, oauth2.ErrMTLSAlias))
+	// Output:
+	// https://as.example:8443/token
+	// true
 }

@@ -10,8 +10,9 @@ import (
 // (clientcredentials.go), the authorization code and device grants
 // (authcode.go), error responses (errors.go), refresh token rotation
 // (rotation.go), token exchange, introspection, revocation and DPoP
-// (extensions.go), OpenID Connect (oidc_scenarios.go), and the
-// hostile-server scenarios (hostile_scenarios.go). IDs are unique.
+// (extensions.go), OpenID Connect (oidc_scenarios.go), FAPI 2.0 on
+// Keycloak (keycloak_fapi.go), and the hostile-server scenarios
+// (hostile_scenarios.go, hostile_fapi.go). IDs are unique.
 //
 // A new group is a function returning []Scenario in its own file, listed
 // here.
@@ -25,7 +26,9 @@ func Catalogue() []Scenario {
 		rotationScenarios(),
 		extensionScenarios(),
 		oidcScenarios(),
+		keycloakFAPIScenarios(),
 		hostileScenarios(),
+		hostileFAPIScenarios(),
 	} {
 		all = append(all, group...)
 	}

@@ -33,6 +33,10 @@ type Provider struct {
 	// HTTPClient is the base client of every request scenarios make to the
 	// provider; nil means a client with a 30-second timeout.
 	HTTPClient *http.Client
+	// Keycloak is the server behind the provider when keycloaktest started
+	// or found it: its HTTPS listener, test CA and client certificates
+	// serve the mutual-TLS scenarios (keycloak_fapi.go). Nil otherwise.
+	Keycloak *keycloaktest.Server
 	// Unavailable, when set, says why there is no provider (for example
 	// "-short: Keycloak not started"): every scenario that needs anything
 	// of the provider is skipped with this reason.
@@ -57,6 +61,7 @@ func NewKeycloakProvider(srv *keycloaktest.Server) *Provider {
 		AdminUser:     srv.AdminUser,
 		AdminPassword: srv.AdminPassword,
 		Admin:         srv.Admin(),
+		Keycloak:      srv,
 	}
 }
 

@@ -158,7 +158,9 @@ func homeVersion(home string) string {
 
 // buildArgs are the "kc.sh build" arguments.
 func (d *Distribution) buildArgs() []string {
-	return []string{"build", "--db=dev-file", "--health-enabled=true", "--features=" + featureList(d.opts)}
+	// https-client-auth is a build-time option: the HTTPS listener of
+	// keycloaktest/tls.go requests client certificates (RFC 8705).
+	return []string{"build", "--db=dev-file", "--health-enabled=true", "--https-client-auth=request", "--features=" + featureList(d.opts)}
 }
 
 // featureList is the comma-separated list of features to enable. DPoP

@@ -22,6 +22,8 @@ type localRun struct {
 	logPath      string
 	proc         *process
 	url, mgmtURL string
+	httpsURL     string       // the HTTPS listener (keycloaktest/tls.go)
+	tls          *tlsMaterial // its CA and server certificate
 }
 
 // launchRetrying launches the server, retrying with other ports when the
@@ -58,11 +60,15 @@ func (d *Distribution) launch(ctx context.Context, fromTemplate bool) (*localRun
 		os.RemoveAll(dir)
 		return fail(err, "")
 	}
-	ports, err := freePorts(2)
+	ports, err := freePorts(3)
+	if err == nil {
+		run.tls, err = loadOrCreateTLS(d.stateDir)
+	}
 	if err != nil {
 		os.RemoveAll(dir)
 		return fail(err, "")
 	}
+	run.httpsURL = "https://127.0.0.1:" + strconv.Itoa(ports[2])
 	run.url = "http://127.0.0.1:" + strconv.Itoa(ports[0])
 	run.mgmtURL = "http://127.0.0.1:" + strconv.Itoa(ports[1])
 	args := []string{
@@ -76,6 +82,7 @@ func (d *Distribution) launch(ctx context.Context, fromTemplate bool) (*localRun
 		"--hostname-strict=false",
 		"--log-console-color=false",
 	}
+	args = append(args, run.tls.keycloakArgs(ports[2])...)
 	var extra []string
 	if !fromTemplate {
 		extra = []string{

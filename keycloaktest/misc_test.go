@@ -43,7 +43,7 @@ func TestTailLinesDropsHealthNoise(t *testing.T) {
 func TestBuildArgsNameFeatures(t *testing.T) {
 	d := &Distribution{opts: Options{Features: []string{"par", " dpop ", ""}}}
 	got := strings.Join(d.buildArgs(), " ")
-	if got != "build --db=dev-file --health-enabled=true --features=dpop,par" {
+	if got != "build --db=dev-file --health-enabled=true --https-client-auth=request --features=dpop,par" {
 		t.Fatalf("build args = %q", got)
 	}
 }

@@ -19,6 +19,10 @@ type Server struct {
 	URL string
 	// ManagementURL serves /health/ready; empty for SourceURL.
 	ManagementURL string
+	// HTTPSURL is the HTTPS listener, which requests (does not require)
+	// client certificates issued by the test CA (see ClientCertificate,
+	// HTTPSClient). Empty when the server has none: SourceURL, SourceDocker.
+	HTTPSURL string
 	// AdminUser and AdminPassword log in to the master realm (client
 	// admin-cli).
 	AdminUser     string
@@ -33,6 +37,7 @@ type Server struct {
 
 	local  *localRun
 	docker *dockerRun
+	tls    *tlsMaterial
 
 	adminOnce sync.Once
 	admin     *Admin
@@ -128,7 +133,9 @@ func startLocal(ctx context.Context, opts Options) (*Server, error) {
 		Version:       d.Version,
 		Source:        d.Source,
 		LogFile:       run.logPath,
+		HTTPSURL:      run.httpsURL,
 		local:         run,
+		tls:           run.tls,
 	}, nil
 }
 
@@ -144,6 +151,9 @@ func startExternal(ctx context.Context) (*Server, error) {
 		AdminUser:     envOr(EnvAdminUser, defaultAdminUser),
 		AdminPassword: envOr(EnvAdminPassword, defaultAdminPassword),
 		Source:        SourceURL,
+	}
+	if err := s.externalTLS(); err != nil {
+		return nil, &StartError{Source: SourceURL, Step: "start", Err: err}
 	}
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()

@@ -26,7 +26,9 @@
 //     URL with PKCE and state, [Flow.Complete] checks the callback (state,
 //     RFC 9207 iss, error responses) and redeems the code;
 //   - metadata: [DiscoverMetadata]; introspection, revocation, PAR, DPoP
-//     and WWW-Authenticate challenges each in a file of their own.
+//     and WWW-Authenticate challenges each in a file of their own;
+//   - FAPI 2.0: fapi.go ([FAPI2]), with mutual TLS in mtls.go and
+//     tlsclientauth.go, request objects in requestobject.go, JARM in jarm.go.
 //
 // Specifications:
 //   - RFC 6749, The OAuth 2.0 Authorization Framework
@@ -41,6 +43,10 @@
 //   - RFC 9126, Pushed Authorization Requests
 //   - RFC 9207, Authorization Server Issuer Identification
 //   - RFC 9449, Demonstrating Proof of Possession (DPoP)
+//   - RFC 8705, Mutual-TLS Client Authentication and Certificate-Bound Access Tokens
+//   - RFC 9101, JWT-Secured Authorization Request (JAR)
+//   - JWT Secured Authorization Response Mode for OAuth 2.0 (JARM)
+//   - FAPI 2.0 Security Profile and FAPI 2.0 Message Signing
 //   - RFC 9110, section 11.6.1, WWW-Authenticate challenges
 //   - RFC 9728, Protected Resource Metadata (the resource_metadata parameter)
 package oauth2

@@ -139,7 +139,9 @@ func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
 // tokenFromMembers is parseToken on a body already split into its members,
 // which it consumes. The policy, member by member (RFC 6749, section 5.1):
 //
-//   - access_token: REQUIRED, a non-empty string, else ErrMalformedResponse.
+//   - access_token: REQUIRED, a non-empty string that passes
+//     CheckAccessToken (RFC 6750, section 2.1), else ErrMalformedResponse
+//     (wrapping ErrAccessTokenSyntax for the syntax).
 //   - token_type: REQUIRED, a string, else ErrMalformedResponse. oauthkit is
 //     strict here where some libraries quietly assume Bearer: a response
 //     without a type is a broken response, and guessing could send a
@@ -172,6 +174,9 @@ func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dp
 		if err := takeString(members, f.name, f.dst, f.required); err != nil {
 			return nil, err
 		}
+	}
+	if err := CheckAccessToken(t.AccessToken); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
 	}
 	switch {
 	case strings.EqualFold(tokenType, TokenTypeBearer):

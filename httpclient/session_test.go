@@ -694,7 +694,8 @@ func TestSession_HT12_NoSecretsInErrors(t *testing.T) {
 	_, err = s.FetchToken(ctxT(t), oauth2.CustomGrant{Type: "x", Params: url.Values{"password": {pw}}})
 	check(t, err)
 
-	// An access token that cannot go in a header is refused, unnamed.
+	// An access token that cannot go in a header is refused by oauth2 on
+	// receipt, unnamed.
 	srv := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"access_token":"SENTINEL-AT\r\nX-Evil: 1","token_type":"Bearer"}`)
 	})
@@ -703,8 +704,8 @@ func TestSession_HT12_NoSecretsInErrors(t *testing.T) {
 	bad := h.session(httpclient.Options{})
 	_, err = bad.FetchToken(ctxT(t), oauth2.ClientCredentialsGrant{})
 	check(t, err)
-	if !errors.Is(err, httpclient.ErrMalformedToken) {
-		t.Errorf("err = %v, want ErrMalformedToken", err)
+	if !errors.Is(err, oauth2.ErrAccessTokenSyntax) {
+		t.Errorf("err = %v, want oauth2.ErrAccessTokenSyntax", err)
 	}
 }
 

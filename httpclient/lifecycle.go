@@ -65,11 +65,11 @@ type tokenState struct {
 	// <token>", shared by every request (RFC 6750, section 2.1; RFC 9449,
 	// section 7.1).
 	auth [1]string
-	dpop bool      // sent with the DPoP scheme and a proof
+	dpop bool // sent with the DPoP scheme and a proof
 	// spent records the one use rule 3 allows a token that arrived
 	// expired.
 	spent atomic.Bool
-	due  time.Time // rule 1; zero: never due
+	due   time.Time // rule 1; zero: never due
 	// grace is the end of rule 3's window; zero for a stored token, which
 	// is not new to its owner.
 	grace time.Time

@@ -423,12 +423,14 @@ func (s *Session) install(ctx context.Context, t *oauth2.Token, from *tokenState
 // the server never saw and one after which it may have rotated the refresh
 // token.
 type sendTrace struct {
-	gotConn atomic.Bool
-	wrote   atomic.Bool
+	getConn atomic.Bool // the transport (net/http's) began to get a connection
+	gotConn atomic.Bool // it got one
+	wrote   atomic.Bool // it wrote the request headers
 }
 
 func (tr *sendTrace) attach(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		GetConn:      func(string) { tr.getConn.Store(true) },
 		GotConn:      func(httptrace.GotConnInfo) { tr.gotConn.Store(true) },
 		WroteHeaders: func() { tr.wrote.Store(true) },
 	})
@@ -461,7 +463,11 @@ func (tr *sendTrace) outcome(err error, withRefreshToken bool) failure {
 		return failHalt
 	case !errors.As(err, &ue):
 		return failBackoff // failed before any HTTP: configuration, signing
-	case tr.gotConn.Load() || notSent(err):
+	case tr.getConn.Load():
+		// net/http's transport, which reports each step: it failed to get
+		// a connection, or failed on one before writing the request.
+		return failBackoff
+	case notSent(err):
 		return failBackoff
 	}
 	// A transport that reports nothing through the trace hooks, and an

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/safetext"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -114,7 +115,7 @@ func newTokenState(t *oauth2.Token, leeway time.Duration, haveProver bool, grace
 	case strings.EqualFold(t.TokenType, oauth2.TokenTypeDPoP):
 		return nil, fmt.Errorf("%w: %w: a DPoP token needs oauth2.Config.DPoP", ErrMalformedToken, oauth2.ErrUnsupportedTokenType)
 	default:
-		return nil, fmt.Errorf("%w: %w: token type %q", ErrMalformedToken, oauth2.ErrUnsupportedTokenType, clip(t.TokenType, 32))
+		return nil, fmt.Errorf("%w: %w: token type %q", ErrMalformedToken, oauth2.ErrUnsupportedTokenType, safetext.Clip(t.TokenType, 32))
 	}
 	// One copy of the token's bytes: the header, and the token as a
 	// substring of it (the simple equivalent keeps two strings).
@@ -261,7 +262,7 @@ func (s *Session) noToken() error {
 // refresh error as the server sent it. force (an explicit Refresh) skips
 // rule 4's conditions.
 func (s *Session) refresh(ctx context.Context, from *tokenState, force bool) (*tokenState, error) {
-	return s.flight.do(ctx, func() (*tokenState, error) {
+	return s.flight.Do(ctx, func() (*tokenState, error) {
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.set.refreshTimeout)
 		defer cancel()
 		return s.runRefresh(rctx, from, force)
@@ -493,18 +494,4 @@ func notSent(err error) bool {
 		return op.Op == "dial"
 	}
 	return false
-}
-
-// clip cuts a server-sent value for an error message and replaces
-// control characters, so a hostile server cannot forge log lines.
-func clip(s string, n int) string {
-	if len(s) > n {
-		s = s[:n]
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == 0xfffd {
-			return '?'
-		}
-		return r
-	}, strings.ToValidUTF8(s, "?"))
 }

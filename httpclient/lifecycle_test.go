@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -395,5 +396,36 @@ func TestSession_AssertionGrantMintedAgain(t *testing.T) {
 	}
 	if a := f.as.lastForm().Get("assertion"); a != "assertion-2" {
 		t.Errorf("assertion sent: %q", a)
+	}
+}
+
+// oauth2.Config.Observer sees the Session's resource requests too, the
+// token redacted.
+func TestClient_ObserverSeesResourceRequests(t *testing.T) {
+	f := newFixture(t, nil)
+	var mu sync.Mutex
+	var seen []string
+	f.cfg.Observer = func(e *oauth2.HTTPExchange) {
+		mu.Lock()
+		seen = append(seen, fmt.Sprintf("%s %s %d %s", e.Method, e.URL, e.StatusCode, e.RequestHeader.Get("Authorization")))
+		mu.Unlock()
+	}
+	s := f.session(httpclient.Options{})
+	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, err := get(t, s.Client(), "http://rs.test/x"); err != nil || code != 200 {
+		t.Fatal(code, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	last := seen[len(seen)-1]
+	if last != "GET http://rs.test/x 200 Bearer [redacted]" {
+		t.Errorf("observed %q", last)
+	}
+	for _, o := range seen {
+		if strings.Contains(o, "at-1") {
+			t.Errorf("the token is in an observation: %q", o)
+		}
 	}
 }

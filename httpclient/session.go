@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/flight"
+	"github.com/oauthkit/oauthkit/internal/wire"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -36,7 +38,7 @@ type Session struct {
 
 	mu     sync.Mutex
 	life   lifecycle // guarded by mu
-	flight group[*tokenState]
+	flight flight.Group[*tokenState]
 }
 
 // New returns a Session for the client cfg. cfg is used as it is, not
@@ -50,6 +52,15 @@ func New(cfg *oauth2.Config, opts Options) *Session {
 	s := &Session{cfg: cfg, set: opts.settings(cfg), base: opts.Base, next: http.DefaultTransport}
 	if opts.Base != nil && opts.Base.Transport != nil {
 		s.next = opts.Base.Transport
+	}
+	if obs := cfg.Observer; obs != nil {
+		// Resource requests are observed like every other exchange, once
+		// their response headers have arrived.
+		s.next = &wire.Transport{
+			Base:    s.next,
+			Observe: func(e *wire.Exchange) { obs((*oauth2.HTTPExchange)(e)) },
+			Reveal:  cfg.RevealSecrets,
+		}
 	}
 	if opts.Token != nil {
 		// A stored token is not new to its owner: no rule 3 window.

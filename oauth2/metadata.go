@@ -36,7 +36,6 @@ var (
 	ErrMetadataNotFound = errors.New("oauth2: authorization server metadata not found")
 )
 
-
 // Metadata is an authorization server's metadata document: RFC 8414,
 // section 2, with the members of the extensions oauthkit speaks. Every
 // member the document holds, known or not, is also in Raw.

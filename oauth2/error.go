@@ -9,6 +9,7 @@ import (
 	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/internal/retryafter"
 	"github.com/oauthkit/oauthkit/internal/wire"
+	"github.com/oauthkit/oauthkit/jose"
 )
 
 // Standard error codes of the token endpoint (RFC 6749, section 5.2) and of
@@ -151,6 +152,7 @@ var (
 	ErrInvalidConfig = errors.New("oauth2: invalid configuration")
 	// ErrIssuerMismatch: an issuer identifier differs from the one expected:
 	// in a metadata document (RFC 8414, section 3.3) or in the "iss"
-	// parameter of an authorization response (RFC 9207, section 2.4).
-	ErrIssuerMismatch = errors.New("oauth2: issuer mismatch")
+	// parameter of an authorization response (RFC 9207, section 2.4). It
+	// is jose.ErrIssuer, the module's one sentinel for this failure.
+	ErrIssuerMismatch = jose.ErrIssuer
 )

@@ -72,6 +72,10 @@ type DiscoveryOptions struct {
 	// host name than its public one (Keycloak's back-channel hostname). The
 	// document's issuer must still equal the issuer given, exactly.
 	DiscoveryURL string
+	// Observer, when set, is shown the exchange (see oauth2.HTTPExchange).
+	Observer func(*oauth2.HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown.
+	RevealSecrets bool
 }
 
 // DiscoveryURL returns the configuration document URL of issuer: the
@@ -111,6 +115,8 @@ func Discover(ctx context.Context, hc *http.Client, issuer string, opts Discover
 	base, err := oauth2.FetchMetadata(ctx, hc, where, issuer, oauth2.MetadataOptions{
 		AllowInsecureHTTP: opts.AllowInsecureHTTP,
 		MaxBodySize:       opts.MaxBodySize,
+		Observer:          opts.Observer,
+		RevealSecrets:     opts.RevealSecrets,
 	})
 	if err != nil {
 		return nil, discoveryError(err)

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/wire"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -57,6 +58,10 @@ func New(cfg *oauth2.Config, opts Options) *Session {
 	base := http.DefaultTransport
 	if opts.Base != nil && opts.Base.Transport != nil {
 		base = opts.Base.Transport
+	}
+	if cfg.Observer != nil {
+		// Resource requests are shown to the Config's Observer too.
+		base = &wire.Transport{Base: base, Observe: cfg.Observer, Reveal: cfg.RevealSecrets, Clock: cfg.Clock}
 	}
 	s.rt = &transport{s: s, base: base}
 	if opts.Token != nil {

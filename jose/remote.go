@@ -82,8 +82,8 @@ type RemoteKeySet struct {
 	maxKeys  int
 	now      func() time.Time
 
-	observe  func(*HTTPExchange)
-	reveal   bool
+	observe func(*HTTPExchange)
+	reveal  bool
 
 	flights flight.Group[struct{}]
 	fetches atomic.Int64

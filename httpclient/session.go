@@ -53,14 +53,10 @@ func New(cfg *oauth2.Config, opts Options) *Session {
 	if opts.Base != nil && opts.Base.Transport != nil {
 		s.next = opts.Base.Transport
 	}
-	if obs := cfg.Observer; obs != nil {
+	if cfg.Observer != nil {
 		// Resource requests are observed like every other exchange, once
 		// their response headers have arrived.
-		s.next = &wire.Transport{
-			Base:    s.next,
-			Observe: func(e *wire.Exchange) { obs((*oauth2.HTTPExchange)(e)) },
-			Reveal:  cfg.RevealSecrets,
-		}
+		s.next = &wire.Transport{Base: s.next, Observe: cfg.Observer, Reveal: cfg.RevealSecrets}
 	}
 	if opts.Token != nil {
 		// A stored token is not new to its owner: no rule 3 window.

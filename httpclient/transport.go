@@ -45,13 +45,11 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	if st.dpop {
-		t.noteNonce(req, res)
-	}
+	nonceRetry := st.dpop && oauth2.ResourceNonce(t.cfg.DPoP, req.URL.String(), res.StatusCode, res.Header)
 	if res.StatusCode != http.StatusUnauthorized {
 		return res, nil
 	}
-	return t.retry(req, st, res)
+	return t.retry(req, st, res, nonceRetry)
 }
 
 // send is the one place a resource request leaves the Session: the seam
@@ -64,7 +62,9 @@ func (t *transport) send(req *http.Request) (*http.Response, error) {
 // 403, challenges of another scheme and, by default, a 401 without an
 // error code are returned as they are: a new token cannot fix them
 // (HT-04).
-func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response) (*http.Response, error) {
+// nonceRetry tells that the response is a use_dpop_nonce challenge with a
+// nonce, recorded already (oauth2.ResourceNonce).
+func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response, nonceRetry bool) (*http.Response, error) {
 	s := (*Session)(t)
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return res, nil // the body is gone
@@ -94,9 +94,9 @@ func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response)
 		}
 		next = nst
 	case code == oauth2.ErrorUseDPoPNonce:
-		// noteNonce recorded the nonce; a challenge without one cannot
-		// be answered. The token is not refreshed (DP-01).
-		if !st.dpop || res.Header.Get("DPoP-Nonce") == "" {
+		// A challenge without a nonce cannot be answered. The token is
+		// not refreshed (DP-01).
+		if !nonceRetry {
 			return res, nil
 		}
 	default:
@@ -122,38 +122,28 @@ func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response)
 	discard(res)
 	res, err = t.send(out)
 	if err == nil && next.dpop {
-		t.noteNonce(req, res)
+		oauth2.ResourceNonce(t.cfg.DPoP, req.URL.String(), res.StatusCode, res.Header)
 	}
 	return res, err
 }
 
 // authorize returns a shallow copy of req with body and the headers that
-// carry st: Authorization, and a fresh DPoP proof for a DPoP token.
+// carry st: the prepared "Authorization: Bearer" value, or, for a DPoP
+// token, "Authorization: DPoP" and a fresh proof with the token's hash
+// (oauth2.AuthorizeResource, the one copy of that step).
 func (t *transport) authorize(req *http.Request, st *tokenState, body io.ReadCloser) (*http.Request, error) {
-	var proof string
-	if st.dpop {
-		var err error
-		proof, err = t.cfg.DPoP.Proof(req.Method, req.URL.String(), st.tok.AccessToken)
-		if err != nil {
-			return nil, err
-		}
-	}
 	out := new(http.Request)
 	*out = *req
 	out.Body = body
 	out.Header = copyHeader(req.Header, 2)
+	if st.dpop {
+		if err := oauth2.AuthorizeResource(out, oauth2.TokenTypeDPoP, st.tok.AccessToken, t.cfg.DPoP); err != nil {
+			return nil, err
+		}
+		return out, nil
+	}
 	out.Header["Authorization"] = st.auth[:]
-	if proof != "" {
-		out.Header["Dpop"] = []string{proof}
-	}
 	return out, nil
-}
-
-// noteNonce records a nonce the resource server sent (RFC 9449, section 9).
-func (t *transport) noteNonce(req *http.Request, res *http.Response) {
-	if n := res.Header.Get("DPoP-Nonce"); n != "" {
-		t.cfg.DPoP.UpdateNonce(req.URL.String(), n)
-	}
 }
 
 // discard reads a little of a response body and closes it.

@@ -1,6 +1,8 @@
 package oauth2
 
 import (
+	"github.com/oauthkit/oauthkit/internal/redact"
+
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -68,7 +70,8 @@ func FuzzErrorResponse(f *testing.F) {
 	} {
 		f.Add([]byte(seed), 400)
 	}
-	secrets := []string{"SENTINEL-FZ"}
+	var secrets redact.Secrets
+	secrets.Add("SENTINEL-FZ")
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		r := &response{status: status, header: http.Header{"X-Echo": {string(body)}}, body: body, secrets: secrets}
 		err := errorFrom(r)

@@ -429,3 +429,31 @@ func TestClient_ObserverSeesResourceRequests(t *testing.T) {
 		}
 	}
 }
+
+// HT-01 with look-alike host names: a redirect from straße.test to
+// straẞe.test (equal under Unicode case folding, dialled as two different
+// hosts) carries no token.
+func TestClient_HT01_UnicodeLookAlikeRedirect(t *testing.T) {
+	lookAlike := &headerLog{}
+	f := newFixture(t, map[string]http.Handler{"strasse.test": lookAlike})
+	// The resource server answers at straße.test's ASCII form too.
+	f.net.addrs["xn--strae-oqa.test:80"] = f.net.addrs["rs.test:80"]
+	f.rs.handle = func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://straẞe.test/stolen", http.StatusFound)
+	}
+	s := f.session(httpclient.Options{})
+	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := get(t, s.Client(), "http://straße.test/start"); err != nil {
+		t.Fatal(err)
+	}
+	if lookAlike.hits.Load() != 1 {
+		t.Fatalf("the redirect was not followed to the look-alike host (%d hits)", lookAlike.hits.Load())
+	}
+	for _, l := range lookAlike.log() {
+		if !strings.Contains(l, `auth="" dpop=""`) {
+			t.Errorf("the look-alike host received credentials: %s", l)
+		}
+	}
+}

@@ -114,9 +114,10 @@ func requestsAt(t *testing.T, f *fixture, s *httpclient.Session, offsets ...time
 	return out
 }
 
+// The zero Leeway is DefaultLeeway.
 func TestSession_LeewayRefresh(t *testing.T) {
 	f := newFixture(t, nil)
-	s := f.session(httpclient.Options{Leeway: 60 * time.Second})
+	s := f.session(httpclient.Options{})
 	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
 		t.Fatal(err)
 	}
@@ -158,9 +159,9 @@ func TestSession_UnknownExpiryNeverRefreshedProactively(t *testing.T) {
 	}
 }
 
-func TestSession_NegativeLeewayRefreshesAtExpiry(t *testing.T) {
+func TestSession_NoLeewayRefreshesAtExpiry(t *testing.T) {
 	f := newFixture(t, nil)
-	s := f.session(httpclient.Options{Leeway: -1})
+	s := f.session(httpclient.Options{Leeway: httpclient.NoLeeway})
 	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
 		t.Fatal(err)
 	}

@@ -135,13 +135,17 @@ func TestSession_HT10_RefreshTimeoutAfterSendingNotRepeated(t *testing.T) {
 	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
 		t.Fatal(err)
 	}
+	f.as.mu.Lock()
 	f.as.delay = 500 * time.Millisecond
+	f.as.mu.Unlock()
 	f.clock.Advance(time.Hour)
 	_, err := s.Token(ctxT(t))
 	if !errors.Is(err, httpclient.ErrRefreshUnanswered) || !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("err = %v, want ErrRefreshUnanswered wrapping context.DeadlineExceeded", err)
 	}
+	f.as.mu.Lock()
 	f.as.delay = 0
+	f.as.mu.Unlock()
 	f.clock.Advance(time.Hour)
 	if _, err := s.Token(ctxT(t)); !errors.Is(err, httpclient.ErrRefreshUnanswered) {
 		t.Fatalf("later: %v", err)

@@ -60,8 +60,8 @@ type IDTokenVerifier struct {
 	// Leeway is the clock skew allowed for exp, iat, nbf and auth_time.
 	// Zero means DefaultLeeway; negative means none.
 	Leeway time.Duration
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
 	// ACR, when set, is called with the "acr" claim ("" when absent) and
 	// refuses the token by returning an error (step 12). Use it when acr
 	// values were requested.
@@ -302,8 +302,8 @@ func (v *IDTokenVerifier) verifyToken(ctx context.Context, raw, kind string) (jo
 
 // now returns the current time by v.Now, else time.Now.
 func (v *IDTokenVerifier) now() time.Time {
-	if v.Now != nil {
-		return v.Now()
+	if v.Clock != nil {
+		return v.Clock()
 	}
 	return time.Now()
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/safetext"
 	"github.com/oauthkit/oauthkit/jose"
 )
 
@@ -512,16 +513,5 @@ func (s secretKeySet) Keys(context.Context, string) ([]jose.JWK, error) {
 }
 
 // cut shortens a value taken from a token for an error message and
-// replaces control characters.
-func cut(s string) string {
-	const max = 64
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// replaces control characters (safetext.Clip at 64 bytes).
+func cut(s string) string { return safetext.Clip(s, 64) }

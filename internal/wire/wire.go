@@ -159,7 +159,33 @@ func (c *Call) Do(req *http.Request) (*Response, error) {
 		return nil, err
 	}
 	c.observe(req, res, body, c.now().Sub(start), secrets, nil)
-	return &Response{StatusCode: res.StatusCode, Header: res.Header, Body: body, URL: res.Request.URL, Secrets: secrets}, nil
+	final := req.URL
+	if res.Request != nil {
+		final = res.Request.URL
+	}
+	return &Response{StatusCode: res.StatusCode, Header: res.Header, Body: body, URL: final, Secrets: secrets}, nil
+}
+
+// asciiEqualFold compares host names with ASCII case folding only:
+// strings.EqualFold folds Unicode too, and "straße.test" would equal
+// "straẞe.test" although the two are dialled as different hosts.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // secrets gathers every credential req carries.
@@ -207,7 +233,7 @@ func (c *Call) client(target *url.URL) *http.Client {
 			if len(via) > maxRedirects {
 				return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxRedirects)
 			}
-			if req.URL.Scheme != target.Scheme || !strings.EqualFold(req.URL.Host, target.Host) || req.URL.User != nil {
+			if req.URL.Scheme != target.Scheme || !asciiEqualFold(req.URL.Host, target.Host) || req.URL.User != nil {
 				return fmt.Errorf("%w: to another origin (%s)", ErrRedirect, safetext.Clip(req.URL.Redacted(), 256))
 			}
 			return nil

@@ -162,3 +162,19 @@ func TestTransportObservesHeaders(t *testing.T) {
 		t.Error("caller's request modified")
 	}
 }
+
+func TestASCIIEqualFold(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"AS.test:443", "as.TEST:443", true},
+		{"straße.test", "straẞe.test", false},
+		{"ς.test", "σ.test", false},
+		{"\u212a.test", "k.test", false}, // Kelvin sign
+	} {
+		if got := asciiEqualFold(c.a, c.b); got != c.want {
+			t.Errorf("asciiEqualFold(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}

@@ -80,6 +80,9 @@ type Call struct {
 	MaxBody int64
 	// Form is the form the request body encodes, shown to the observer.
 	Form url.Values
+	// Body is a request body that is not a form, shown to the observer
+	// (JSON credential members redacted).
+	Body []byte
 	// Secrets are credentials the request carries beyond its form and
 	// headers (which are added by Do): kept out of errors and observations.
 	Secrets redact.Secrets
@@ -281,6 +284,9 @@ func (c *Call) observe(req *http.Request, res *http.Response, body []byte, d tim
 	if c.Form != nil {
 		ex.Form = cloneValues(c.Form)
 	}
+	if c.Body != nil {
+		ex.RequestBody = bytes.Clone(c.Body)
+	}
 	if res != nil {
 		ex.StatusCode = res.StatusCode
 		ex.ResponseHeader = res.Header.Clone()
@@ -334,6 +340,9 @@ func Redact(ex *Exchange, secrets redact.Secrets) {
 				ex.ResponseHeader[k][i] = redact.Placeholder
 			}
 		}
+	}
+	if len(ex.RequestBody) > 0 {
+		ex.RequestBody = secrets.JSON(ex.RequestBody, redact.IsSecretMember)
 	}
 	if len(ex.ResponseBody) > 0 {
 		ex.ResponseBody = secrets.JSON(ex.ResponseBody, redact.IsSecretMember)

@@ -178,3 +178,27 @@ func TestASCIIEqualFold(t *testing.T) {
 		}
 	}
 }
+
+func TestRequestBodyRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"client_id":"c1","client_secret":"generated-secret","registration_access_token":"rat-123456"}`))
+	}))
+	defer srv.Close()
+	body := []byte(`{"redirect_uris":["https://app/cb"],"client_secret":"chosen-secret"}`)
+	var seen *Exchange
+	c := Call{Body: body, Observe: func(ex *Exchange) { seen = ex }}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+	if _, err := c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	text := string(seen.RequestBody) + string(seen.ResponseBody)
+	for _, s := range []string{"chosen-secret", "generated-secret", "rat-123456"} {
+		if strings.Contains(text, s) {
+			t.Errorf("%q shown: %s", s, text)
+		}
+	}
+	if !strings.Contains(string(seen.RequestBody), `"redirect_uris":["https://app/cb"]`) {
+		t.Errorf("request body %s", seen.RequestBody)
+	}
+}

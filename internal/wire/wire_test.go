@@ -118,9 +118,9 @@ func TestSameOrigin(t *testing.T) {
 	}
 }
 
-// HT-10: a gzip bomb the caller's transport leaves encoded is capped on
+// TE-13: a gzip bomb the caller's transport leaves encoded is capped on
 // its decoded size.
-func TestGzipCappedAfterDecompression(t *testing.T) {
+func TestTE13GzipCappedAfterDecompression(t *testing.T) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	_, _ = zw.Write(bytes.Repeat([]byte("a"), 4<<20))

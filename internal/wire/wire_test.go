@@ -25,7 +25,7 @@ func post(t *testing.T, rawURL string, form url.Values) *http.Request {
 
 // HT-12: a server that echoes every credential, JSON-escaped, in its body
 // and headers; the observer and the error text see none of them.
-func TestHT12ObserverRedactsEscapedEcho(t *testing.T) {
+func TestDo_HT12_ObserverRedactsEscapedEcho(t *testing.T) {
 	const secret = "s3cr/et€pw"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -120,7 +120,7 @@ func TestSameOrigin(t *testing.T) {
 
 // TE-13: a gzip bomb the caller's transport leaves encoded is capped on
 // its decoded size.
-func TestTE13GzipCappedAfterDecompression(t *testing.T) {
+func TestDo_TE13_GzipCappedAfterDecompression(t *testing.T) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	_, _ = zw.Write(bytes.Repeat([]byte("a"), 4<<20))

@@ -29,7 +29,11 @@ func TestCheckAccessToken(t *testing.T) {
 // parsed, so that no layer ever holds it.
 func TestParseToken_AccessTokenSyntax(t *testing.T) {
 	for _, at := range []string{"abc def", "caf\u00e9", "a\\u0000b"} {
-		_, err := parseToken([]byte(`{"access_token":"`+at+`","token_type":"Bearer"}`), time.Now(), false)
+		members, err := decodeObject([]byte(`{"access_token":"` + at + `","token_type":"Bearer"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = tokenFromMembers(members, time.Now(), false)
 		if !errors.Is(err, ErrMalformedResponse) || !errors.Is(err, ErrAccessTokenSyntax) {
 			t.Errorf("access_token %q: err = %v, want ErrMalformedResponse and ErrAccessTokenSyntax", at, err)
 		}

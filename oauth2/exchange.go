@@ -14,6 +14,7 @@ import "github.com/oauthkit/oauthkit/internal/wire"
 //	URL            string        // the request URL, any password hidden
 //	RequestHeader  http.Header   // the request headers as sent
 //	Form           url.Values    // the form the body encoded; nil for none
+//	RequestBody    []byte        // a body that is not a form (registration JSON); nil otherwise
 //	StatusCode     int           // 0 when no response arrived
 //	ResponseHeader http.Header
 //	ResponseBody   []byte        // as read within the size cap; nil when streamed to the caller

@@ -54,7 +54,7 @@ func TestBeforeTokenResponseOnlyAtTokenEndpoint(t *testing.T) {
 // HT-12: a secret echoed JSON-escaped (PHP's "\/", a \u escape) is
 // redacted in Error.Body, whatever the escaping; the rest of the body keeps
 // its bytes.
-func TestHT12_EscapedEchoRedactedInErrorBody(t *testing.T) {
+func TestToken_HT12_EscapedEchoRedactedInErrorBody(t *testing.T) {
 	const secret = "pa/ss€word-42"
 	cfg := startTokenEndpoint(t, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

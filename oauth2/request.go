@@ -63,8 +63,17 @@ func (c *Config) post(ctx context.Context, endpoint string, form url.Values, aut
 	}
 	req.ContentLength = int64(len(encoded))
 	req.GetBody = func() (io.ReadCloser, error) { return readCloser(encoded), nil }
+	return c.send(req, form, nil)
+}
 
+// send sends req, a request to the authorization server built with the
+// caller's context and fully authenticated, through the wire (see post).
+// form or body is what the request body holds, for the Observer. Requests
+// whose body is not a form (dynamic client registration, RFC 7591) use it
+// directly.
+func (c *Config) send(req *http.Request, form url.Values, body []byte) (*response, error) {
 	call := c.call(form)
+	call.Body = body
 	res, err := call.Do(req)
 	if err != nil {
 		return nil, err

@@ -125,19 +125,10 @@ func (t *Token) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// parseToken reads a successful token response body: RFC 6749, section 5.1.
-// dpop tells whether the request carried a DPoP proof, the only case where a
-// DPoP token type is acceptable (RFC 9449, section 5).
-func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
-	members, err := decodeObject(body)
-	if err != nil {
-		return nil, err
-	}
-	return tokenFromMembers(members, received, dpop)
-}
-
-// tokenFromMembers is parseToken on a body already split into its members,
-// which it consumes. The policy, member by member (RFC 6749, section 5.1):
+// tokenFromMembers reads a successful token response (RFC 6749, section
+// 5.1) already split into its members, which it consumes. dpop tells
+// whether the request carried a DPoP proof, the only case where a DPoP
+// token type is acceptable (RFC 9449, section 5). The policy, member by member (RFC 6749, section 5.1):
 //
 //   - access_token: REQUIRED, a non-empty string that passes
 //     CheckAccessToken (RFC 6750, section 2.1), else ErrMalformedResponse

@@ -168,7 +168,7 @@ func FetchUserInfo(ctx context.Context, endpoint, accessToken string, opts UserI
 	body := res.Body
 	var err error
 	if res.StatusCode != http.StatusOK {
-		return nil, statusError(res, opts.TokenType)
+		return nil, statusError(res)
 	}
 	mediaType, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
 	var claims []byte
@@ -254,25 +254,20 @@ func withoutHMAC(algs []jose.Algorithm) []jose.Algorithm {
 }
 
 // statusError turns a non-200 userinfo response into an *oauth2.Error when
-// it carries a challenge of the token's scheme with an error code (RFC
-// 6750, section 3; RFC 9449, section 7.1), else into an
-// *oauth2.ResponseError. Headers, texts and body are redacted of the token.
-func statusError(res *wire.Response, tokenType string) error {
-	scheme := oauth2.TokenTypeBearer
-	if strings.EqualFold(tokenType, oauth2.TokenTypeDPoP) {
-		scheme = oauth2.TokenTypeDPoP
-	}
+// it carries a Bearer or DPoP challenge with an error code (RFC 6750,
+// section 3; RFC 9449, section 7.1; see oauth2.ChallengeError), else into
+// an *oauth2.ResponseError. Headers, texts and body are redacted of the
+// token.
+func statusError(res *wire.Response) error {
 	secrets := res.Secrets
 	header := secrets.Header(res.Header)
-	if ch, ok := oauth2.FindChallenge(res.Header, scheme); ok && ch.ErrorCode() != "" {
-		return &oauth2.Error{
-			Code:        safetext.Clip(secrets.String(ch.ErrorCode()), 128),
-			Description: safetext.Clip(secrets.String(ch.ErrorDescription()), 1024),
-			URI:         safetext.Clip(secrets.String(ch.ErrorURI()), 1024),
-			StatusCode:  res.StatusCode,
-			Header:      header,
-			Body:        secrets.Body(res.Body),
-		}
+	if e := oauth2.ChallengeError(res.StatusCode, res.Header); e != nil {
+		e.Code = safetext.Clip(secrets.String(e.Code), 128)
+		e.Description = safetext.Clip(secrets.String(e.Description), 1024)
+		e.URI = safetext.Clip(secrets.String(e.URI), 1024)
+		e.Header = header
+		e.Body = secrets.Body(res.Body)
+		return e
 	}
 	return &oauth2.ResponseError{
 		StatusCode:  res.StatusCode,

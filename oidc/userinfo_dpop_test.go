@@ -84,7 +84,7 @@ func TestUserInfoDPoPKeycloak(t *testing.T) {
 // DP-01 for userinfo: a server that answers every request with a new
 // use_dpop_nonce challenge gets one retry with its nonce, then the typed
 // error; the token never appears in it.
-func TestUserInfoDP01NonceLoop(t *testing.T) {
+func TestUserInfo_DP01_NonceLoop(t *testing.T) {
 	const token = "SENTINEL-DPOP-AT"
 	var hits atomic.Int32
 	var nonces []string

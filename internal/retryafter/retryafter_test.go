@@ -31,3 +31,16 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParse(f *testing.F) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, s := range []string{"0", "120", "999999999", "Wed, 21 Oct 2015 07:28:00 GMT", "-1", " 5 ", "1e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, v string) {
+		d, ok := Parse(v, now)
+		if d < 0 || d > Max || (!ok && d != 0) {
+			t.Fatalf("Parse(%q) = %v, %v", v, d, ok)
+		}
+	})
+}

@@ -23,6 +23,10 @@ type Exchange struct {
 	// Form is the form the request body encoded, credential parameters
 	// redacted; nil for a request without a form.
 	Form url.Values
+	// RequestBody is a request body that is not a form (the JSON of
+	// dynamic client registration), credential members redacted; nil
+	// otherwise.
+	RequestBody []byte
 	// StatusCode is the response status; 0 when no response arrived.
 	StatusCode int
 	// ResponseHeader holds the response headers, echoed credentials redacted.

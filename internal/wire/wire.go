@@ -80,6 +80,9 @@ type Call struct {
 	MaxBody int64
 	// Form is the form the request body encodes, shown to the observer.
 	Form url.Values
+	// Body is a request body that is not a form, shown to the observer
+	// (JSON credential members redacted).
+	Body []byte
 	// Secrets are credentials the request carries beyond its form and
 	// headers (which are added by Do): kept out of errors and observations.
 	Secrets redact.Secrets
@@ -159,7 +162,33 @@ func (c *Call) Do(req *http.Request) (*Response, error) {
 		return nil, err
 	}
 	c.observe(req, res, body, c.now().Sub(start), secrets, nil)
-	return &Response{StatusCode: res.StatusCode, Header: res.Header, Body: body, URL: res.Request.URL, Secrets: secrets}, nil
+	final := req.URL
+	if res.Request != nil {
+		final = res.Request.URL
+	}
+	return &Response{StatusCode: res.StatusCode, Header: res.Header, Body: body, URL: final, Secrets: secrets}, nil
+}
+
+// asciiEqualFold compares host names with ASCII case folding only:
+// strings.EqualFold folds Unicode too, and "straße.test" would equal
+// "straẞe.test" although the two are dialled as different hosts.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
 }
 
 // secrets gathers every credential req carries.
@@ -207,7 +236,7 @@ func (c *Call) client(target *url.URL) *http.Client {
 			if len(via) > maxRedirects {
 				return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxRedirects)
 			}
-			if req.URL.Scheme != target.Scheme || !strings.EqualFold(req.URL.Host, target.Host) || req.URL.User != nil {
+			if req.URL.Scheme != target.Scheme || !asciiEqualFold(req.URL.Host, target.Host) || req.URL.User != nil {
 				return fmt.Errorf("%w: to another origin (%s)", ErrRedirect, safetext.Clip(req.URL.Redacted(), 256))
 			}
 			return nil
@@ -254,6 +283,9 @@ func (c *Call) observe(req *http.Request, res *http.Response, body []byte, d tim
 	}
 	if c.Form != nil {
 		ex.Form = cloneValues(c.Form)
+	}
+	if c.Body != nil {
+		ex.RequestBody = bytes.Clone(c.Body)
 	}
 	if res != nil {
 		ex.StatusCode = res.StatusCode
@@ -308,6 +340,9 @@ func Redact(ex *Exchange, secrets redact.Secrets) {
 				ex.ResponseHeader[k][i] = redact.Placeholder
 			}
 		}
+	}
+	if len(ex.RequestBody) > 0 {
+		ex.RequestBody = secrets.JSON(ex.RequestBody, redact.IsSecretMember)
 	}
 	if len(ex.ResponseBody) > 0 {
 		ex.ResponseBody = secrets.JSON(ex.ResponseBody, redact.IsSecretMember)

@@ -25,7 +25,7 @@ func post(t *testing.T, rawURL string, form url.Values) *http.Request {
 
 // HT-12: a server that echoes every credential, JSON-escaped, in its body
 // and headers; the observer and the error text see none of them.
-func TestHT12ObserverRedactsEscapedEcho(t *testing.T) {
+func TestDo_HT12_ObserverRedactsEscapedEcho(t *testing.T) {
 	const secret = "s3cr/et€pw"
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
@@ -118,9 +118,9 @@ func TestSameOrigin(t *testing.T) {
 	}
 }
 
-// HT-10: a gzip bomb the caller's transport leaves encoded is capped on
+// TE-13: a gzip bomb the caller's transport leaves encoded is capped on
 // its decoded size.
-func TestGzipCappedAfterDecompression(t *testing.T) {
+func TestDo_TE13_GzipCappedAfterDecompression(t *testing.T) {
 	var buf bytes.Buffer
 	zw := gzip.NewWriter(&buf)
 	_, _ = zw.Write(bytes.Repeat([]byte("a"), 4<<20))
@@ -160,5 +160,45 @@ func TestTransportObservesHeaders(t *testing.T) {
 	}
 	if req.Header.Get("Authorization") != "Bearer resource-token-1" {
 		t.Error("caller's request modified")
+	}
+}
+
+func TestASCIIEqualFold(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"AS.test:443", "as.TEST:443", true},
+		{"straße.test", "straẞe.test", false},
+		{"ς.test", "σ.test", false},
+		{"\u212a.test", "k.test", false}, // Kelvin sign
+	} {
+		if got := asciiEqualFold(c.a, c.b); got != c.want {
+			t.Errorf("asciiEqualFold(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+}
+
+func TestRequestBodyRedacted(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"client_id":"c1","client_secret":"generated-secret","registration_access_token":"rat-123456"}`))
+	}))
+	defer srv.Close()
+	body := []byte(`{"redirect_uris":["https://app/cb"],"client_secret":"chosen-secret"}`)
+	var seen *Exchange
+	c := Call{Body: body, Observe: func(ex *Exchange) { seen = ex }}
+	req, _ := http.NewRequest(http.MethodPost, srv.URL, bytes.NewReader(body))
+	if _, err := c.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	text := string(seen.RequestBody) + string(seen.ResponseBody)
+	for _, s := range []string{"chosen-secret", "generated-secret", "rat-123456"} {
+		if strings.Contains(text, s) {
+			t.Errorf("%q shown: %s", s, text)
+		}
+	}
+	if !strings.Contains(string(seen.RequestBody), `"redirect_uris":["https://app/cb"]`) {
+		t.Errorf("request body %s", seen.RequestBody)
 	}
 }

@@ -51,13 +51,15 @@ func (x *exchanges) observe(ex *oauth2.HTTPExchange) {
 	x.list = append(x.list, observedExchange{HTTPExchange: ex, At: x.clock()})
 }
 
-// grants returns the token requests of grantType ("" for every exchange).
+// grants returns the token requests of grantType ("" for every token
+// request). Other exchanges the Observer sees (a Session's resource
+// requests) are not token requests.
 func (x *exchanges) grants(grantType string) []observedExchange {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var out []observedExchange
 	for _, ex := range x.list {
-		if grantType == "" || ex.Form.Get("grant_type") == grantType {
+		if g := ex.Form.Get("grant_type"); g != "" && (grantType == "" || g == grantType) {
 			out = append(out, ex)
 		}
 	}

@@ -131,7 +131,7 @@ func newClockedVerifier(ctx context.Context, e *Env) (*hostileOP, *oidc.IDTokenV
 		return nil, nil, nil, err
 	}
 	now := time.Now()
-	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{Leeway: timeClaimLeeway, Now: fixedClock(now)})
+	_, v, err := op.verifier(ctx, e, oidc.IDTokenVerifier{Leeway: timeClaimLeeway, Clock: fixedClock(now)})
 	if err != nil {
 		return nil, nil, nil, err
 	}

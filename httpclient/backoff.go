@@ -3,10 +3,9 @@ package httpclient
 import (
 	"errors"
 	"net/http"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/retryafter"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -24,7 +23,7 @@ func backoff(err error, failures int, now time.Time, max time.Duration) time.Dur
 	case errors.As(err, &re):
 		h = re.Header
 	}
-	if d, ok := retryAfter(h.Get("Retry-After"), now); ok {
+	if d, ok := retryafter.Parse(h.Get("Retry-After"), now); ok {
 		return min(d, max)
 	}
 	if failures < 1 {
@@ -32,46 +31,4 @@ func backoff(err error, failures int, now time.Time, max time.Duration) time.Dur
 	}
 	d := time.Second << min(failures-1, 30)
 	return min(d, max)
-}
-
-// maxRetryAfter bounds a parsed Retry-After so that it cannot overflow a
-// time.Duration; callers cap it further.
-const maxRetryAfter = 24 * time.Hour
-
-// retryAfter parses a Retry-After value: delay-seconds or an HTTP-date
-// (RFC 9110, section 10.2.3). A date in the past is a zero delay. A value
-// that is neither is ignored.
-func retryAfter(v string, now time.Time) (time.Duration, bool) {
-	v = strings.TrimSpace(v)
-	if v == "" {
-		return 0, false
-	}
-	if isDigits(v) {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n > int64(maxRetryAfter/time.Second) {
-			return maxRetryAfter, true // too many digits: as long as allowed
-		}
-		return time.Duration(n) * time.Second, true
-	}
-	t, err := http.ParseTime(v)
-	if err != nil {
-		return 0, false
-	}
-	d := t.Sub(now)
-	switch {
-	case d < 0:
-		return 0, true
-	case d > maxRetryAfter:
-		return maxRetryAfter, true
-	}
-	return d, true
-}
-
-func isDigits(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
-			return false
-		}
-	}
-	return s != ""
 }

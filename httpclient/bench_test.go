@@ -116,3 +116,35 @@ func BenchmarkOverhead(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkOverheadParallel is BenchmarkOverhead from many goroutines at
+// once. A token that is not due is read without a lock, so the session's
+// cost per request should grow with -cpu 1,2,8 no more than the plain
+// transport's does.
+func BenchmarkOverheadParallel(b *testing.B) {
+	stub := &stubTransport{res: http.Response{StatusCode: 200, Body: http.NoBody, Header: http.Header{}}}
+	now := time.Now()
+	s := httpclient.New(&oauth2.Config{}, httpclient.Options{
+		Base:  &http.Client{Transport: stub},
+		Token: &oauth2.Token{AccessToken: "eyJhbGciOiJSUzI1NiJ9.payload.signature", TokenType: "Bearer", ReceivedAt: now, Expiry: now.Add(time.Hour)},
+	})
+	for _, bc := range []struct {
+		name string
+		rt   http.RoundTripper
+	}{{"plain", stub}, {"session", s.Client().Transport}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				req, _ := http.NewRequest(http.MethodGet, "http://rs.test/x", nil)
+				for pb.Next() {
+					res, err := bc.rt.RoundTrip(req)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					res.Body.Close()
+				}
+			})
+		})
+	}
+}

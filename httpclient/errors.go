@@ -25,18 +25,43 @@ var (
 	// less than [Options.MinRefreshInterval] ago.
 	ErrRefreshLimited = errors.New("httpclient: refresh rate limited")
 
+	// ErrRefreshUnanswered: a refresh request may have reached the
+	// authorization server, but its answer never came back whole: the
+	// connection closed or was cut after the request was written, the
+	// response could not be read, or Options.RefreshTimeout ran out while
+	// waiting. The server may have rotated the refresh token (RFC 9700,
+	// section 4.14.2), so presenting the same one again could make it
+	// revoke the whole token family: the Session does not refresh by itself
+	// again. It keeps sending the access token until it expires, then fails
+	// with an [*ExpiredError] carrying this error. [Session.Refresh] (which
+	// does present the same refresh token) or [Session.FetchToken] starts
+	// again. The error wraps the cause too.
+	ErrRefreshUnanswered = errors.New("httpclient: refresh request sent but not answered; not repeated with the same refresh token")
+
+	// ErrTokenRefused: Options.VerifyRefresh refused a refreshed token. The
+	// Session keeps the previous token and does not refresh by itself
+	// again, as for [ErrRefreshUnanswered]. The error wraps the check's.
+	ErrTokenRefused = errors.New("httpclient: refreshed token refused")
+
+	// ErrRevoked: [Session.Revoke] revoked the Session's token; requests
+	// fail with it until the next [Session.FetchToken].
+	ErrRevoked = errors.New("httpclient: token revoked")
+
 	// ErrMalformedToken: a token the Session cannot send: an access token
-	// with control characters, or a token type it cannot use (a DPoP token
-	// without [oauth2.Config.DPoP], or an unknown type). It wraps
-	// oauth2.ErrUnsupportedTokenType or oauth2.ErrMalformedResponse.
+	// that fails oauth2.CheckAccessToken, or a token type it cannot use (a
+	// DPoP token without [oauth2.Config.DPoP], or an unknown type). It
+	// wraps oauth2.ErrAccessTokenSyntax or oauth2.ErrUnsupportedTokenType.
 	ErrMalformedToken = errors.New("httpclient: token cannot be used")
 )
 
 // ExpiredError reports an access token that has expired and cannot be
 // renewed now. errors.Is(err, ErrTokenExpired) holds for it, and Reason is
 // reachable through errors.Is and errors.As: [ErrCannotRefresh],
-// [ErrRefreshLimited], or the last refresh error (an *oauth2.Error or
-// *oauth2.ResponseError) while the Session backs off.
+// [ErrRefreshLimited], an error wrapping [ErrRefreshUnanswered] or
+// [ErrTokenRefused], or the last refresh error while the Session backs off
+// or the authorization server cannot be reached (an *oauth2.Error, an
+// *oauth2.ResponseError, a *url.Error for a dial failure). This is what
+// every request gets during an outage once the token has expired.
 type ExpiredError struct {
 	// Expiry is when the access token expired.
 	Expiry time.Time

@@ -3,7 +3,6 @@ package httpclient
 import (
 	"net/http"
 	"net/url"
-	"strings"
 )
 
 // The token belongs to the origin of the request the caller made: its
@@ -24,11 +23,38 @@ func firstRequest(req *http.Request) *http.Request {
 }
 
 // sameOrigin reports whether a and b have the same scheme, host and port,
-// the scheme's default port standing for an absent one.
+// the scheme's default port standing for an absent one. Letter case is
+// folded in ASCII only (RFC 6454, section 4 lowercases ASCII letters of the
+// host; anything else is compared after IDNA, which oauthkit does not do):
+// strings.EqualFold folds Unicode, so "straße.test" would equal
+// "straẞe.test" and "ϲ"/"σ" or the Kelvin sign "K" would equal ASCII "k",
+// although those names are dialled as different hosts. Any difference
+// outside ASCII letters makes another origin.
 func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) &&
-		strings.EqualFold(a.Hostname(), b.Hostname()) &&
+	return asciiEqualFold(a.Scheme, b.Scheme) &&
+		asciiEqualFold(a.Hostname(), b.Hostname()) &&
 		port(a) == port(b)
+}
+
+// asciiEqualFold reports whether a and b are equal when ASCII letters are
+// compared without case; every other byte must be equal.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		if lowerASCII(a[i]) != lowerASCII(b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + ('a' - 'A')
+	}
+	return c
 }
 
 func port(u *url.URL) string {
@@ -36,9 +62,9 @@ func port(u *url.URL) string {
 		return p
 	}
 	switch {
-	case strings.EqualFold(u.Scheme, "http"):
+	case asciiEqualFold(u.Scheme, "http"):
 		return "80"
-	case strings.EqualFold(u.Scheme, "https"):
+	case asciiEqualFold(u.Scheme, "https"):
 		return "443"
 	}
 	return ""
@@ -96,9 +122,9 @@ func copyHeader(h http.Header, extra int) http.Header {
 func isCredentialHeader(k string) bool {
 	switch len(k) {
 	case len("Authorization"):
-		return k == "Authorization" || strings.EqualFold(k, "Authorization")
+		return asciiEqualFold(k, "Authorization")
 	case len("Dpop"):
-		return k == "Dpop" || strings.EqualFold(k, "DPoP")
+		return asciiEqualFold(k, "DPoP")
 	}
 	return false
 }

@@ -2,74 +2,69 @@ package httpclient
 
 import (
 	"context"
+	"errors"
 	"maps"
 	"net/http"
 	"net/url"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/flight"
+	"github.com/oauthkit/oauthkit/internal/wire"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
 // Session holds an OAuth 2.0 token, renews it and authorizes requests with
 // it: the counterpart of Authlib's OAuth2Session. [Session.FetchToken] gets
 // a token with any grant; [Session.Client] hands out an ordinary
-// *http.Client that sends it and refreshes it when it is due.
+// *http.Client that sends it and refreshes it when it is due. lifecycle.go
+// holds the rules it applies.
 //
 // A Session is safe for concurrent use. Concurrent requests that find the
-// token due share one refresh.
+// token due share one refresh; requests with a token that is not due take
+// no lock.
 type Session struct {
 	cfg  *oauth2.Config
 	set  settings
-	opts Options
-	rt   *transport
+	base *http.Client      // Options.Base
+	next http.RoundTripper // its Transport, or http.DefaultTransport
 
-	// installMu serializes OnToken and the installation of a new token, so
-	// that OnToken sees tokens in the order they are installed and a
-	// refresh started before a FetchToken cannot overwrite its token.
-	installMu sync.Mutex
+	// cur is the token to send, nil when there is none (life.stop says
+	// why). Requests read it without the lock; it is written only with mu
+	// held.
+	cur atomic.Pointer[tokenState]
 
-	mu          sync.Mutex
-	st          *tokenState  // current token, nil before the first
-	gen         uint64       // installations so far
-	grant       oauth2.Grant // grant to run again when there is no refresh token
-	lastRefresh time.Time    // when the last token request began
-	failures    int          // refreshes failed in a row
-	retryAt     time.Time    // no automatic refresh before this
-	lastErr     error        // error of the last failed refresh, while backing off
-	refreshing  bool         // a shared refresh is running
-	terminal    error        // invalid_grant or invalid_client: stop until FetchToken
-	startErr    error        // Options.Token cannot be used
-
-	flight group[*tokenState]
+	mu     sync.Mutex
+	life   lifecycle // guarded by mu
+	flight flight.Group[*tokenState]
 }
 
 // New returns a Session for the client cfg. cfg is used as it is, not
 // copied, and must not be modified afterwards; nil means an empty Config.
-// With opts.Token set the Session starts from that token, else it has none
-// until [Session.FetchToken].
+// With opts.Token set the Session starts from a copy of that token, else it
+// has none until [Session.FetchToken].
 func New(cfg *oauth2.Config, opts Options) *Session {
 	if cfg == nil {
 		cfg = &oauth2.Config{}
 	}
-	s := &Session{cfg: cfg, opts: opts, set: opts.settings(cfg)}
-	base := http.DefaultTransport
+	s := &Session{cfg: cfg, set: opts.settings(cfg), base: opts.Base, next: http.DefaultTransport}
 	if opts.Base != nil && opts.Base.Transport != nil {
-		base = opts.Base.Transport
+		s.next = opts.Base.Transport
 	}
-	s.rt = &transport{s: s, base: base}
+	if cfg.Observer != nil {
+		// Resource requests are observed like every other exchange, once
+		// their response headers have arrived.
+		s.next = &wire.Transport{Base: s.next, Observe: cfg.Observer, Reveal: cfg.RevealSecrets}
+	}
 	if opts.Token != nil {
-		st, err := newTokenState(cloneToken(opts.Token), s.set.leeway, cfg.DPoP != nil)
+		// A stored token is not new to its owner: no rule 3 window.
+		st, err := newTokenState(cloneToken(opts.Token), s.set.leeway, cfg.DPoP != nil, time.Time{})
 		if err != nil {
-			s.startErr = err
+			s.life.stop = err
 		} else {
-			// A stored token counts as used: it is not new to its owner.
-			st.used = true
-			st.installed = s.set.now()
-			s.gen = 1
-			st.gen = 1
-			s.st = st
+			s.cur.Store(st)
 		}
 	}
 	return s
@@ -93,8 +88,8 @@ func New(cfg *oauth2.Config, opts Options) *Session {
 // is sent as Bearer, without a proof: a caller that requires binding
 // checks [oauth2.Token.TokenType] after FetchToken.
 func (s *Session) Client() *http.Client {
-	c := &http.Client{Transport: s.rt}
-	if b := s.opts.Base; b != nil {
+	c := &http.Client{Transport: (*transport)(s)}
+	if b := s.base; b != nil {
 		c.Timeout = b.Timeout
 		c.Jar = b.Jar
 		c.CheckRedirect = b.CheckRedirect
@@ -106,10 +101,13 @@ func (s *Session) Client() *http.Client {
 
 // FetchToken runs grant g at the token endpoint (RFC 6749, section 3.2 and
 // the grant's own section) and makes the token the Session's, handing a
-// copy to [Options.OnToken] first. It clears any stop after a terminal
-// refresh error. A token obtained with oauth2.ClientCredentialsGrant and no
-// refresh token is renewed by running the same grant again, extra
-// parameters included (section 4.4.3). On error the Session keeps its
+// copy to [Options.OnToken] first. It clears any stop: after a terminal
+// refresh error, an unanswered refresh, a refused token or [Session.Revoke].
+// A token without a refresh token is renewed by running the same grant
+// again when that needs no user: oauth2.ClientCredentialsGrant (section
+// 4.4.3) with its extra parameters, and an assertion grant that mints a
+// new assertion each time (oauth2.AssertionGrant, oauth2.JWTBearerGrant
+// with a Key; RFC 7523, section 2.1). On error the Session keeps its
 // previous token.
 func (s *Session) FetchToken(ctx context.Context, g oauth2.Grant) (*oauth2.Token, error) {
 	started := s.set.now()
@@ -121,210 +119,151 @@ func (s *Session) FetchToken(ctx context.Context, g oauth2.Grant) (*oauth2.Token
 	if err != nil {
 		return nil, err
 	}
-	return cloneToken(st.tok), nil
+	return cloneToken(&st.tok), nil
 }
 
 // Token returns a copy of the current token, refreshed first when it is
 // due (RFC 6749, section 6). It fails with [ErrNoToken] before the first
 // token, with an [*ExpiredError] when the token has expired and cannot be
-// renewed now, and with the refresh error itself when the refresh fails:
-// an *oauth2.Error such as "invalid_grant: Session not active".
+// renewed now, and with a terminal refresh error itself: an *oauth2.Error
+// such as "invalid_grant: Session not active".
 func (s *Session) Token(ctx context.Context) (*oauth2.Token, error) {
-	st, err := s.current(ctx)
+	st, err := s.tokenFor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return cloneToken(st.tok), nil
+	return cloneToken(&st.tok), nil
 }
 
 // Refresh renews the token now, whether it is due or not, ignoring
-// [Options.MinRefreshInterval] and any back-off (RFC 6749, section 6). It
-// joins a refresh already running. It fails with [ErrCannotRefresh] when
-// there is no refresh token and no grant to run again.
+// [Options.MinRefreshInterval], any back-off, and a stop after an
+// unanswered refresh ([ErrRefreshUnanswered]: it presents the same refresh
+// token again, which the caller has decided to risk) or a refused token
+// (RFC 6749, section 6). It joins a refresh already running. It fails with
+// [ErrCannotRefresh] when there is no refresh token and no grant to run
+// again.
 func (s *Session) Refresh(ctx context.Context) (*oauth2.Token, error) {
 	s.mu.Lock()
-	st, err := s.usable()
-	if err == nil && !s.canRenew(st) {
+	st := s.cur.Load()
+	var err error
+	switch {
+	case st == nil:
+		err = s.noToken()
+	case st.tok.RefreshToken == "" && s.life.grant == nil:
 		err = ErrCannotRefresh
 	}
 	s.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	st, err = s.refresh(ctx, st.gen, true)
+	st, err = s.refresh(ctx, st, true)
 	if err != nil {
 		return nil, err
 	}
-	s.markUsed(st)
-	return cloneToken(st.tok), nil
+	return cloneToken(&st.tok), nil
 }
 
-// usable returns the current token state, or why there is none to use.
-// Called with s.mu held.
-func (s *Session) usable() (*tokenState, error) {
-	switch {
-	case s.terminal != nil:
-		return nil, s.terminal
-	case s.st != nil:
-		return s.st, nil
-	case s.startErr != nil:
-		return nil, s.startErr
-	}
-	return nil, ErrNoToken
-}
-
-// current returns the token to send now, applying the schedule (see
-// schedule.go): the token as it is, a refreshed one, or an error.
-func (s *Session) current(ctx context.Context) (*tokenState, error) {
+// Revoke ends the Session's grant: it revokes the refresh token, then the
+// access token, at oauth2.Config's Endpoint.RevocationURL (RFC 7009,
+// section 2.1; the refresh token first, since revoking it may revoke the
+// access tokens issued with it, section 2.1, while the reverse is not
+// required). The Session drops its token before it calls the server:
+// whatever the outcome, requests fail with [ErrRevoked] until the next
+// [Session.FetchToken], and the caller should delete any stored copy.
+//
+// The error, when the server could not be reached or refused, wraps every
+// failed revocation (an *oauth2.Error, an *oauth2.UnavailableError, ...):
+// the token may still be valid at the server, and the caller can retry with
+// oauth2.Config.Revoke and the token it stored. A refresh running meanwhile
+// is discarded when it ends.
+func (s *Session) Revoke(ctx context.Context) error {
 	s.mu.Lock()
-	st, err := s.usable()
-	if err != nil {
+	st := s.cur.Load()
+	if st == nil {
+		err := s.noToken()
 		s.mu.Unlock()
-		return nil, err
+		return err
 	}
-	if st.refreshAt.IsZero() {
-		st.used = true
-		s.mu.Unlock()
-		return st, nil
-	}
-	now := s.set.now()
-	if now.Before(st.refreshAt) {
-		st.used = true
-		s.mu.Unlock()
-		return st, nil
-	}
-	act, err := s.decide(st, now)
-	if act == actSend {
-		st.used = true
-	}
+	s.cur.Store(nil)
+	s.life = lifecycle{stop: ErrRevoked, refreshing: s.life.refreshing}
 	s.mu.Unlock()
-	switch act {
-	case actSend:
-		return st, nil
-	case actFail:
-		return nil, err
-	}
 
-	nst, err := s.refresh(ctx, st.gen, false)
-	if err == nil {
-		s.markUsed(nst)
-		return nst, nil
+	var errs []error
+	if rt := st.tok.RefreshToken; rt != "" {
+		if err := s.cfg.Revoke(ctx, rt, oauth2.HintRefreshToken); err != nil {
+			errs = append(errs, err)
+		}
 	}
-	if ctx.Err() != nil {
-		return nil, err
+	if err := s.cfg.Revoke(ctx, st.tok.AccessToken, oauth2.HintAccessToken); err != nil {
+		errs = append(errs, err)
 	}
-	// The refresh failed. A token that has not expired is still good
-	// (HT-08), unless the failure was terminal.
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.terminal != nil {
-		return nil, s.terminal
-	}
-	if cur := s.st; cur != nil && !cur.expiredAt(s.set.now()) {
-		cur.used = true
-		return cur, nil
-	}
-	return nil, err
+	return errors.Join(errs...)
 }
 
-// renew is the refresh after a resource server rejected st with
-// invalid_token (RFC 6750, section 3.1). It returns the token to retry
-// with: a newer one that is already there, or a refreshed one. It returns
-// nil and no error when there is nothing to retry with: no way to renew,
-// or a refresh is not allowed yet. A refresh that is running is joined.
+// renew is the refresh after a resource server rejected st (RFC 6750,
+// section 3.1). It returns the token to retry with: a newer one that is
+// already there, or a refreshed one. It returns nil and no error when there
+// is nothing to retry with: no way to renew, or a refresh may not start
+// now. A refresh that is running is joined.
 func (s *Session) renew(ctx context.Context, st *tokenState) (*tokenState, error) {
 	s.mu.Lock()
-	cur, err := s.usable()
-	if err != nil {
+	cur := s.cur.Load()
+	if cur == nil {
+		err := s.noToken()
 		s.mu.Unlock()
 		return nil, err
 	}
-	if cur.gen != st.gen {
-		cur.used = true
+	if cur != st {
 		s.mu.Unlock()
 		return cur, nil
 	}
-	ok := s.canRenew(cur) && (s.refreshing || !s.set.now().Before(s.nextRefresh()))
+	reason, _ := s.whyNot(st, s.set.now())
+	ok := s.life.refreshing || reason == nil
 	s.mu.Unlock()
 	if !ok {
 		return nil, nil
 	}
-	nst, err := s.refresh(ctx, st.gen, false)
-	if err != nil {
-		return nil, err
-	}
-	s.markUsed(nst)
-	return nst, nil
-}
-
-func (s *Session) markUsed(st *tokenState) {
-	s.mu.Lock()
-	st.used = true
-	s.mu.Unlock()
-}
-
-// install makes t the Session's token: it hands a copy to OnToken, then
-// swaps it in. When from is not nil, t is the result of refreshing from
-// and is dropped (the current token is returned instead) if another token
-// was installed meanwhile. grant is kept for re-fetching when from is nil.
-func (s *Session) install(ctx context.Context, t *oauth2.Token, from *tokenState, grant oauth2.Grant, started time.Time) (*tokenState, error) {
-	st, err := newTokenState(t, s.set.leeway, s.cfg.DPoP != nil)
-	if err != nil {
-		return nil, err
-	}
-	st.fresh = true
-
-	s.installMu.Lock()
-	defer s.installMu.Unlock()
-	if from != nil {
-		s.mu.Lock()
-		cur := s.st
-		s.mu.Unlock()
-		if cur != from {
-			return cur, nil
-		}
-	}
-	if s.opts.OnToken != nil {
-		s.opts.OnToken(ctx, cloneToken(t))
-	}
-
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.gen++
-	st.gen = s.gen
-	st.installed = s.set.now()
-	s.st = st
-	if from == nil {
-		s.grant = grant
-		s.lastRefresh = started
-		s.terminal = nil
-		s.startErr = nil
-	}
-	s.failures = 0
-	s.retryAt = time.Time{}
-	s.lastErr = nil
-	return st, nil
+	return s.refresh(ctx, st, false)
 }
 
 // rerunnable returns a private copy of g when the Session may run it again
-// to renew its token: only the client credentials grant, which involves
-// no user (RFC 6749, section 4.4).
+// to renew its token: grants that involve no user and present nothing a
+// repeat could burn. The client credentials grant (RFC 6749, section 4.4)
+// and assertion grants that mint a fresh assertion for each request (RFC
+// 7523, section 2.1); a ready-made assertion may have expired or been used.
 func rerunnable(g oauth2.Grant) oauth2.Grant {
-	var cc oauth2.ClientCredentialsGrant
 	switch v := g.(type) {
 	case oauth2.ClientCredentialsGrant:
-		cc = v
+		v.Scopes = slices.Clone(v.Scopes)
+		v.Extra = cloneValues(v.Extra)
+		return v
 	case *oauth2.ClientCredentialsGrant:
-		if v == nil {
-			return nil
+		if v != nil {
+			return rerunnable(*v)
 		}
-		cc = *v
-	default:
-		return nil
+	case oauth2.AssertionGrant:
+		if v.Mint != nil {
+			v.Scopes = slices.Clone(v.Scopes)
+			v.Extra = cloneValues(v.Extra)
+			return v
+		}
+	case *oauth2.AssertionGrant:
+		if v != nil {
+			return rerunnable(*v)
+		}
+	case oauth2.JWTBearerGrant:
+		if v.Assertion == "" && v.Key.Key != nil {
+			v.Scopes = slices.Clone(v.Scopes)
+			v.Extra = cloneValues(v.Extra)
+			v.Claims = maps.Clone(v.Claims)
+			return v
+		}
+	case *oauth2.JWTBearerGrant:
+		if v != nil {
+			return rerunnable(*v)
+		}
 	}
-	cc.Scopes = slices.Clone(cc.Scopes)
-	cc.Extra = cloneValues(cc.Extra)
-	return cc
+	return nil
 }
 
 func cloneValues(v url.Values) url.Values {

@@ -114,9 +114,10 @@ func requestsAt(t *testing.T, f *fixture, s *httpclient.Session, offsets ...time
 	return out
 }
 
+// The zero Leeway is DefaultLeeway.
 func TestSession_LeewayRefresh(t *testing.T) {
 	f := newFixture(t, nil)
-	s := f.session(httpclient.Options{Leeway: 60 * time.Second})
+	s := f.session(httpclient.Options{})
 	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
 		t.Fatal(err)
 	}
@@ -158,9 +159,9 @@ func TestSession_UnknownExpiryNeverRefreshedProactively(t *testing.T) {
 	}
 }
 
-func TestSession_NegativeLeewayRefreshesAtExpiry(t *testing.T) {
+func TestSession_NoLeewayRefreshesAtExpiry(t *testing.T) {
 	f := newFixture(t, nil)
-	s := f.session(httpclient.Options{Leeway: -1})
+	s := f.session(httpclient.Options{Leeway: httpclient.NoLeeway})
 	if _, err := s.FetchToken(ctxT(t), oauth2.PasswordGrant{Username: "u"}); err != nil {
 		t.Fatal(err)
 	}
@@ -694,7 +695,8 @@ func TestSession_HT12_NoSecretsInErrors(t *testing.T) {
 	_, err = s.FetchToken(ctxT(t), oauth2.CustomGrant{Type: "x", Params: url.Values{"password": {pw}}})
 	check(t, err)
 
-	// An access token that cannot go in a header is refused, unnamed.
+	// An access token that cannot go in a header is refused by oauth2 on
+	// receipt, unnamed.
 	srv := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, `{"access_token":"SENTINEL-AT\r\nX-Evil: 1","token_type":"Bearer"}`)
 	})
@@ -703,8 +705,8 @@ func TestSession_HT12_NoSecretsInErrors(t *testing.T) {
 	bad := h.session(httpclient.Options{})
 	_, err = bad.FetchToken(ctxT(t), oauth2.ClientCredentialsGrant{})
 	check(t, err)
-	if !errors.Is(err, httpclient.ErrMalformedToken) {
-		t.Errorf("err = %v, want ErrMalformedToken", err)
+	if !errors.Is(err, oauth2.ErrAccessTokenSyntax) {
+		t.Errorf("err = %v, want oauth2.ErrAccessTokenSyntax", err)
 	}
 }
 

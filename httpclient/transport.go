@@ -11,26 +11,27 @@ import (
 // for a retry; reading lets the connection be reused.
 const maxDrain = 64 << 10
 
-// transport is the http.RoundTripper of [Session.Client]. It follows the
-// RoundTripper contract: the caller's request is never modified (a shallow
-// copy with a new header map is sent), and its body is closed even when an
-// error is returned before it is sent.
-type transport struct {
-	s    *Session
-	base http.RoundTripper
-}
+// transport is the http.RoundTripper of [Session.Client]: the Session
+// itself, seen as a transport. It follows the RoundTripper contract: the
+// caller's request is never modified (a shallow copy with a new header map
+// is sent), and its body is closed even when an error is returned before it
+// is sent.
+type transport Session
 
 // RoundTrip authorizes req with the Session's token (RFC 6750, section 2.1,
 // or RFC 9449, section 7.1 for DPoP) when req goes to the origin of the
 // request the caller made, and sends it with the base transport. A 401
 // that refreshing can cure is answered once: invalid_token with a refresh
 // (RFC 6750, section 3.1), use_dpop_nonce with a new proof (RFC 9449,
-// section 9). Only a request whose body can be sent again is retried.
+// section 9), and, with Options.RefreshOnUnauthorized, a 401 without an
+// error code with a refresh. Only a request whose body can be sent again is
+// retried.
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	s := (*Session)(t)
 	if req.Response != nil && !sameOrigin(firstRequest(req).URL, req.URL) {
-		return t.base.RoundTrip(withoutCredentials(req))
+		return t.send(withoutCredentials(req))
 	}
-	st, err := t.s.current(req.Context())
+	st, err := s.tokenFor(req.Context())
 	if err != nil {
 		closeBody(req)
 		return nil, err
@@ -40,23 +41,31 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, err
 	}
-	res, err := t.base.RoundTrip(out)
+	res, err := t.send(out)
 	if err != nil {
 		return nil, err
 	}
-	if st.dpop {
-		t.noteNonce(req, res)
-	}
+	nonceRetry := st.dpop && oauth2.ResourceNonce(t.cfg.DPoP, req.URL.String(), res.StatusCode, res.Header)
 	if res.StatusCode != http.StatusUnauthorized {
 		return res, nil
 	}
-	return t.retry(req, st, res)
+	return t.retry(req, st, res, nonceRetry)
 }
 
-// retry answers a 401 at most once; see RoundTrip. A 401 without an error
-// code, an insufficient_scope 403 and challenges of another scheme are
-// returned as they are: a new token cannot fix them (HT-04).
-func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response) (*http.Response, error) {
+// send is the one place a resource request leaves the Session: the seam
+// where an observer of the exchanges would see it.
+func (t *transport) send(req *http.Request) (*http.Response, error) {
+	return t.next.RoundTrip(req)
+}
+
+// retry answers a 401 at most once; see RoundTrip. An insufficient_scope
+// 403, challenges of another scheme and, by default, a 401 without an
+// error code are returned as they are: a new token cannot fix them
+// (HT-04).
+// nonceRetry tells that the response is a use_dpop_nonce challenge with a
+// nonce, recorded already (oauth2.ResourceNonce).
+func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response, nonceRetry bool) (*http.Response, error) {
+	s := (*Session)(t)
 	if req.Body != nil && req.Body != http.NoBody && req.GetBody == nil {
 		return res, nil // the body is gone
 	}
@@ -64,14 +73,18 @@ func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response)
 	if st.dpop {
 		scheme = oauth2.TokenTypeDPoP
 	}
+	code := ""
 	c, ok := oauth2.FindChallenge(res.Header, scheme)
-	if !ok {
+	if ok {
+		code = c.ErrorCode()
+	}
+	if !ok && !s.set.bare401 {
 		return res, nil
 	}
 	next := st
-	switch c.ErrorCode() {
-	case "invalid_token":
-		nst, err := t.s.renew(req.Context(), st)
+	switch {
+	case code == "invalid_token", code == "" && s.set.bare401:
+		nst, err := s.renew(req.Context(), st)
 		if err != nil {
 			discard(res)
 			return nil, err
@@ -80,10 +93,10 @@ func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response)
 			return res, nil
 		}
 		next = nst
-	case oauth2.ErrorUseDPoPNonce:
-		// noteNonce recorded the nonce; a challenge without one cannot
-		// be answered. The token is not refreshed (DP-01).
-		if !st.dpop || res.Header.Get("DPoP-Nonce") == "" {
+	case code == oauth2.ErrorUseDPoPNonce:
+		// A challenge without a nonce cannot be answered. The token is
+		// not refreshed (DP-01).
+		if !nonceRetry {
 			return res, nil
 		}
 	default:
@@ -107,40 +120,30 @@ func (t *transport) retry(req *http.Request, st *tokenState, res *http.Response)
 		return nil, err
 	}
 	discard(res)
-	res, err = t.base.RoundTrip(out)
+	res, err = t.send(out)
 	if err == nil && next.dpop {
-		t.noteNonce(req, res)
+		oauth2.ResourceNonce(t.cfg.DPoP, req.URL.String(), res.StatusCode, res.Header)
 	}
 	return res, err
 }
 
 // authorize returns a shallow copy of req with body and the headers that
-// carry st: Authorization, and a fresh DPoP proof for a DPoP token.
+// carry st: the prepared "Authorization: Bearer" value, or, for a DPoP
+// token, "Authorization: DPoP" and a fresh proof with the token's hash
+// (oauth2.AuthorizeResource, the one copy of that step).
 func (t *transport) authorize(req *http.Request, st *tokenState, body io.ReadCloser) (*http.Request, error) {
-	var proof string
-	if st.dpop {
-		var err error
-		proof, err = t.s.cfg.DPoP.Proof(req.Method, req.URL.String(), st.tok.AccessToken)
-		if err != nil {
-			return nil, err
-		}
-	}
 	out := new(http.Request)
 	*out = *req
 	out.Body = body
 	out.Header = copyHeader(req.Header, 2)
-	out.Header["Authorization"] = st.auth
-	if proof != "" {
-		out.Header["Dpop"] = []string{proof}
+	if st.dpop {
+		if err := oauth2.AuthorizeResource(out, oauth2.TokenTypeDPoP, st.tok.AccessToken, t.cfg.DPoP); err != nil {
+			return nil, err
+		}
+		return out, nil
 	}
+	out.Header["Authorization"] = st.auth[:]
 	return out, nil
-}
-
-// noteNonce records a nonce the resource server sent (RFC 9449, section 9).
-func (t *transport) noteNonce(req *http.Request, res *http.Response) {
-	if n := res.Header.Get("DPoP-Nonce"); n != "" {
-		t.s.cfg.DPoP.UpdateNonce(req.URL.String(), n)
-	}
 }
 
 // discard reads a little of a response body and closes it.

@@ -493,8 +493,8 @@ type Expected struct {
 	Subject  string // "" = not checked; otherwise "sub" must equal it
 	// Leeway is the allowed clock skew for exp, nbf and iat (negative = 0).
 	Leeway time.Duration
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
 	// RequireExpiry and RequireIssuedAt make "exp" and "iat" mandatory
 	// (OpenID Connect Core, section 2 requires both in ID tokens).
 	RequireExpiry, RequireIssuedAt bool
@@ -506,8 +506,8 @@ type Expected struct {
 // (together with the claim's own sentinel when an expected value was set).
 func (c *Claims) Validate(e Expected) error {
 	now := time.Now
-	if e.Now != nil {
-		now = e.Now
+	if e.Clock != nil {
+		now = e.Clock
 	}
 	t := now()
 	leeway := max(e.Leeway, 0)

@@ -75,7 +75,7 @@ func TestClaims_Validate_OI04(t *testing.T) {
 			Expiry: nd(time.Hour), IssuedAt: nd(0)}
 	}
 	exp := Expected{Issuer: "https://op.test", Audience: "client-1", Subject: "alice", Leeway: leeway,
-		Now: func() time.Time { return now }, RequireExpiry: true, RequireIssuedAt: true}
+		Clock: func() time.Time { return now }, RequireExpiry: true, RequireIssuedAt: true}
 	if err := base().Validate(exp); err != nil {
 		t.Fatalf("valid claims: %v", err)
 	}
@@ -195,7 +195,7 @@ func TestVerifyJWT(t *testing.T) {
 	k := keys(t)
 	key := JWK{KeyID: "k", Key: k.p256}
 	ks := StaticKeySet{pubJWK(t, key)}
-	exp := Expected{Issuer: "https://op.test", Audience: "client-1", Now: fixedClock, RequireExpiry: true}
+	exp := Expected{Issuer: "https://op.test", Audience: "client-1", Clock: fixedClock, RequireExpiry: true}
 	tok := mustSign(t, key, ES256, claimsJSON(), SignOptions{Type: "JWT"})
 	hdr, c, err := VerifyJWT(bg, tok, ks, VerifyOptions{Algorithms: []Algorithm{ES256}}, exp)
 	if err != nil {
@@ -206,7 +206,7 @@ func TestVerifyJWT(t *testing.T) {
 	}
 	// Expired by the injected clock.
 	late := exp
-	late.Now = func() time.Time { return testNow.Add(2 * time.Hour) }
+	late.Clock = func() time.Time { return testNow.Add(2 * time.Hour) }
 	_, _, err = VerifyJWT(bg, tok, ks, VerifyOptions{Algorithms: []Algorithm{ES256}}, late)
 	wantErr(t, err, ErrExpired)
 	// Case-variant claims in a correctly signed token.

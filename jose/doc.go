@@ -14,6 +14,8 @@
 // RemoteKeySet fetches a JWKS URI through the caller's *http.Client, caches it,
 // refetches at most once per interval on an unknown "kid", coalesces
 // concurrent fetches, and keeps serving cached keys while a refresh fails.
+// Its Observer is shown each fetch as an [HTTPExchange], the type every
+// package of the module shows its observers.
 //
 // A caller's own keys load from files: ParsePEM reads PKCS #1, PKCS #8,
 // SEC 1, Ed25519 and X.509 certificates; ReadKeyFile and ReadKeySetFile read

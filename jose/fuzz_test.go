@@ -38,7 +38,7 @@ func FuzzVerify(f *testing.F) {
 				t.Fatalf("empty result for a verified token")
 			}
 		}
-		_, claims, err := VerifyJWT(bg, tok, set, opts, Expected{Now: fixedClock})
+		_, claims, err := VerifyJWT(bg, tok, set, opts, Expected{Clock: fixedClock})
 		if err == nil && claims == nil {
 			t.Fatal("nil claims without error")
 		}

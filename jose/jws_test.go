@@ -110,7 +110,7 @@ func TestVerify_JW03_BadSignature(t *testing.T) {
 		if c.alg != HS256 {
 			ver = pubJWK(t, ver)
 		}
-		_, claims, err := VerifyJWT(bg, tok, StaticKeySet{ver}, VerifyOptions{Algorithms: []Algorithm{c.alg}}, Expected{Now: fixedClock})
+		_, claims, err := VerifyJWT(bg, tok, StaticKeySet{ver}, VerifyOptions{Algorithms: []Algorithm{c.alg}}, Expected{Clock: fixedClock})
 		wantErr(t, err, ErrSignature)
 		if claims != nil {
 			t.Fatalf("%s: claims returned with a bad signature", c.alg)

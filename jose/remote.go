@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -12,6 +11,10 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/bounded"
+	"github.com/oauthkit/oauthkit/internal/flight"
+	"github.com/oauthkit/oauthkit/internal/wire"
 )
 
 // Defaults and bounds of RemoteKeySet.
@@ -45,7 +48,17 @@ type RemoteKeySetConfig struct {
 	MaxKeys int
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
+	// Observer, when set, is shown each fetch once it has ended (see
+	// [HTTPExchange]).
+	Observer func(*HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown.
+	RevealSecrets bool
 }
+
+// HTTPExchange is one HTTP exchange as an observer is shown it; it is the
+// type of oauth2.HTTPExchange, documented there, so that one observer
+// function serves every package of the module.
+type HTTPExchange = wire.Exchange
 
 // RemoteKeySet is a KeySet backed by a JWKS URI (RFC 7517, section 5;
 // OpenID Connect Discovery "jwks_uri"). It is safe for concurrent use.
@@ -69,7 +82,10 @@ type RemoteKeySet struct {
 	maxKeys  int
 	now      func() time.Time
 
-	flights coalescer
+	observe func(*HTTPExchange)
+	reveal  bool
+
+	flights flight.Group[struct{}]
 	fetches atomic.Int64
 
 	mu        sync.Mutex
@@ -93,6 +109,8 @@ func NewRemoteKeySet(jwksURL string, cfg RemoteKeySetConfig) *RemoteKeySet {
 		maxBody:  cfg.MaxBodySize,
 		maxKeys:  cfg.MaxKeys,
 		now:      cfg.Clock,
+		observe:  cfg.Observer,
+		reveal:   cfg.RevealSecrets,
 	}
 	if u, err := url.Parse(jwksURL); err == nil {
 		r.safeURL = u.Redacted()
@@ -146,7 +164,7 @@ func (r *RemoteKeySet) Keys(ctx context.Context, kid string) ([]JWK, error) {
 		r.mu.Unlock()
 		return keys, nil
 	}
-	f := r.flights.join()
+	f := r.flights.Running()
 	miss := !found && len(r.keys) > 0
 	if f == nil && r.mayFetch(now, miss) {
 		r.attempted, r.tried = now, true
@@ -155,7 +173,7 @@ func (r *RemoteKeySet) Keys(ctx context.Context, kid string) ([]JWK, error) {
 		}
 		refetch := len(r.keys) > 0
 		fctx := context.WithoutCancel(ctx)
-		f = r.flights.begin(func() error { return r.refresh(fctx, refetch) })
+		f = r.flights.Start(func() (struct{}, error) { return struct{}{}, r.refresh(fctx, refetch) })
 	}
 	if found {
 		// Stale keys are served at once; any refresh runs in the background.
@@ -168,7 +186,7 @@ func (r *RemoteKeySet) Keys(ctx context.Context, kid string) ([]JWK, error) {
 		return nil, err
 	}
 	r.mu.Unlock()
-	if err := f.wait(ctx); err != nil && ctx.Err() != nil {
+	if _, err := f.Wait(ctx); err != nil && ctx.Err() != nil {
 		return nil, fmt.Errorf("jose: waiting for key set %s: %w", r.safeURL, err)
 	}
 	r.mu.Lock()
@@ -218,7 +236,7 @@ func (r *RemoteKeySet) missError(kid string) error {
 }
 
 // refresh fetches the key set and updates the cache. It runs in the
-// coalescer's goroutine.
+// flight's goroutine.
 func (r *RemoteKeySet) refresh(ctx context.Context, refetch bool) error {
 	ctx, cancel := context.WithTimeout(ctx, fetchTimeout)
 	defer cancel()
@@ -250,38 +268,22 @@ func (r *RemoteKeySet) fetch(ctx context.Context, refetch bool) (JWKSet, time.Du
 		req.Header.Set("Cache-Control", "no-cache")
 	}
 	r.fetches.Add(1)
-	resp, err := r.client.Do(req)
+	call := wire.Call{Client: r.client, Redirects: wire.ClientPolicy, MaxBody: r.maxBody, Observe: r.observe, Reveal: r.reveal, Clock: r.now}
+	resp, err := call.Do(req)
 	if err != nil {
+		if errors.Is(err, bounded.ErrTooLarge) {
+			err = fmt.Errorf("%w: %w", ErrTooLarge, err)
+		}
 		return fail(0, err)
 	}
-	defer func() {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))
-		resp.Body.Close()
-	}()
 	if resp.StatusCode != http.StatusOK {
 		return fail(resp.StatusCode, fmt.Errorf("HTTP status %d", resp.StatusCode))
 	}
-	body, err := readBounded(resp.Body, r.maxBody)
-	if err != nil {
-		return fail(resp.StatusCode, err)
-	}
-	set, err := parseJWKSet(body, r.maxKeys)
+	set, err := parseJWKSet(resp.Body, r.maxKeys)
 	if err != nil {
 		return fail(resp.StatusCode, err)
 	}
 	return set, r.cacheTTL(resp.Header), nil
-}
-
-// readBounded reads at most limit bytes of body; more is ErrTooLarge.
-func readBounded(body io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(body, limit+1))
-	if err != nil {
-		return nil, fmt.Errorf("reading body: %w", err)
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w: body exceeds %d bytes", ErrTooLarge, limit)
-	}
-	return b, nil
 }
 
 // cacheTTL reads Cache-Control (RFC 9111, section 5.2.2) and bounds the

@@ -407,3 +407,30 @@ func TestRemoteKeySet_DefaultClientAndBadURL(t *testing.T) {
 	}
 	noSecret(t, err.Error(), "pw")
 }
+
+// A JWKS URI with user information is refused before any request, and the
+// password appears in no error; the Observer is shown each fetch, the
+// refetch for an unknown kid with its Cache-Control header.
+func TestRemoteKeySet_URLAndObserver(t *testing.T) {
+	key := JWK{KeyID: "a", Key: keys(t).rsa}
+	srv := newJWKSServer(t, jwksJSON(t, key))
+	clock := &fakeClock{t: testNow}
+	withPassword := strings.Replace(srv.URL, "://", "://user:jwks-pw@", 1)
+	r := NewRemoteKeySet(withPassword, RemoteKeySetConfig{HTTPClient: srv.Client(), Clock: clock.Now})
+	_, err := r.Keys(context.Background(), "")
+	if err == nil || strings.Contains(err.Error(), "jwks-pw") || srv.hits.Load() != 0 {
+		t.Fatalf("got %v after %d requests", err, srv.hits.Load())
+	}
+
+	var seen []*HTTPExchange
+	r = NewRemoteKeySet(srv.URL, RemoteKeySetConfig{HTTPClient: srv.Client(), Clock: clock.Now,
+		Observer: func(ex *HTTPExchange) { seen = append(seen, ex) }})
+	if _, err := r.Keys(context.Background(), key.KeyID); err != nil {
+		t.Fatal(err)
+	}
+	_, _ = r.Keys(context.Background(), "rotated-kid")
+	if len(seen) != 2 || seen[0].StatusCode != http.StatusOK || len(seen[0].ResponseBody) == 0 ||
+		seen[1].RequestHeader.Get("Cache-Control") != "no-cache" {
+		t.Errorf("observed %+v", seen)
+	}
+}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/oauthkit/oauthkit/internal/safetext"
 )
 
 // This file holds a small strict JSON scanner (RFC 8259) for JOSE headers,
@@ -658,18 +660,8 @@ func dupError(a, b []byte) error {
 	return fmt.Errorf("%w: members %q and %q differ only in case", ErrMalformed, truncate(string(a)), truncate(string(b)))
 }
 
-// truncate shortens s for an error message.
-func truncate(s string) string {
-	const maxLen = 64
-	if len(s) <= maxLen {
-		return s
-	}
-	cut := maxLen
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "..."
-}
+// truncate shortens s for an error message (safetext.Clip at 64 bytes).
+func truncate(s string) string { return safetext.Clip(s, 64) }
 
 // caseVariantOf reports whether name equals one of names under case folding
 // without being identical to it. encoding/json would match such a member to

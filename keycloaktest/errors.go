@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/oauth2"
 )
 
 // Causes of a failed [Start] or [EnsureDistribution]; match them with
@@ -40,8 +42,9 @@ var (
 	// ErrDocker means a docker command failed.
 	ErrDocker = errors.New("keycloaktest: docker command failed")
 	// ErrResponseTooLarge means a response body exceeded the read limit
-	// (1 MiB unless stated otherwise), counted after decompression.
-	ErrResponseTooLarge = errors.New("keycloaktest: response body too large")
+	// (1 MiB unless stated otherwise), counted after decompression. It is
+	// oauth2.ErrResponseTooLarge, the module's one sentinel for it.
+	ErrResponseTooLarge = oauth2.ErrResponseTooLarge
 	// ErrLoginFailed means the headless user agent could not complete a
 	// login; the *LoginError wrapping it says where and why.
 	ErrLoginFailed = errors.New("keycloaktest: headless login failed")

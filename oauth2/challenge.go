@@ -10,13 +10,13 @@ import (
 // Caps on what ParseChallenges accepts, so that a hostile resource server
 // cannot make a client spend unbounded memory on one header.
 const (
-	// MaxChallengeHeaderSize is the largest total length, in bytes, of the
+	// maxChallengeHeaderSize is the largest total length, in bytes, of the
 	// WWW-Authenticate values parsed at once.
-	MaxChallengeHeaderSize = 16 << 10
-	// MaxChallenges is the largest number of challenges parsed at once.
-	MaxChallenges = 32
-	// MaxChallengeParams is the largest number of parameters of one challenge.
-	MaxChallengeParams = 32
+	maxChallengeHeaderSize = 16 << 10
+	// maxChallenges is the largest number of challenges parsed at once.
+	maxChallenges = 32
+	// maxChallengeParams is the largest number of parameters of one challenge.
+	maxChallengeParams = 32
 )
 
 // ErrMalformedChallenge is wrapped by every error of [ParseChallenges]: a
@@ -107,14 +107,14 @@ func DPoPChallenge(h http.Header) (Challenge, bool) { return FindChallenge(h, To
 //
 // On an error, the challenges parsed before it are returned with an error
 // wrapping [ErrMalformedChallenge]. Parsing takes time linear in the input,
-// which is capped at [MaxChallengeHeaderSize] bytes, [MaxChallenges]
-// challenges and [MaxChallengeParams] parameters per challenge.
+// which is capped at [maxChallengeHeaderSize] bytes, [maxChallenges]
+// challenges and [maxChallengeParams] parameters per challenge.
 func ParseChallenges(values ...string) ([]Challenge, error) {
 	total := 0
 	for _, v := range values {
 		total += len(v)
-		if total > MaxChallengeHeaderSize {
-			return nil, fmt.Errorf("%w: longer than %d bytes", ErrMalformedChallenge, MaxChallengeHeaderSize)
+		if total > maxChallengeHeaderSize {
+			return nil, fmt.Errorf("%w: longer than %d bytes", ErrMalformedChallenge, maxChallengeHeaderSize)
 		}
 	}
 	var out []Challenge
@@ -128,8 +128,8 @@ func ParseChallenges(values ...string) ([]Challenge, error) {
 			if !ok {
 				break
 			}
-			if len(out) == MaxChallenges {
-				return out, fmt.Errorf("%w: more than %d challenges", ErrMalformedChallenge, MaxChallenges)
+			if len(out) == maxChallenges {
+				return out, fmt.Errorf("%w: more than %d challenges", ErrMalformedChallenge, maxChallenges)
 			}
 			out = append(out, c)
 		}
@@ -241,8 +241,8 @@ func (p *challengeParser) next() (c Challenge, ok bool, err error) {
 		if _, dup := c.Params[name]; dup {
 			return Challenge{}, false, p.fail(fmt.Sprintf("parameter %q repeated", sanitize(name, 64)))
 		}
-		if len(c.Params) == MaxChallengeParams {
-			return Challenge{}, false, p.fail(fmt.Sprintf("more than %d parameters", MaxChallengeParams))
+		if len(c.Params) == maxChallengeParams {
+			return Challenge{}, false, p.fail(fmt.Sprintf("more than %d parameters", maxChallengeParams))
 		}
 		c.Params[name] = value
 		p.skipOWS()

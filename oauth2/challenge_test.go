@@ -72,9 +72,9 @@ func TestParseChallenges_Malformed(t *testing.T) {
 		`Basic abc== def`,
 		`Bearer realm=@`,
 		`Bearer =x`,
-		strings.Repeat("a", MaxChallengeHeaderSize+1),
-		strings.Repeat("B, ", MaxChallenges+1),
-		"Bearer " + strings.Repeat("p=1, ", MaxChallengeParams) + "q=2",
+		strings.Repeat("a", maxChallengeHeaderSize+1),
+		strings.Repeat("B, ", maxChallenges+1),
+		"Bearer " + strings.Repeat("p=1, ", maxChallengeParams) + "q=2",
 	} {
 		if _, err := ParseChallenges(v); !errors.Is(err, ErrMalformedChallenge) {
 			t.Errorf("%.60q: err = %v, want ErrMalformedChallenge", v, err)
@@ -144,7 +144,7 @@ func BenchmarkParseChallenges(b *testing.B) {
 // BenchmarkParseChallenges_Worst is the largest accepted input, many tiny
 // challenges: parsing stays linear.
 func BenchmarkParseChallenges_Worst(b *testing.B) {
-	v := strings.Repeat(",", MaxChallengeHeaderSize-20) + "Bearer realm=x"
+	v := strings.Repeat(",", maxChallengeHeaderSize-20) + "Bearer realm=x"
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := ParseChallenges(v); err != nil {

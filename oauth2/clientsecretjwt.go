@@ -13,10 +13,10 @@ import (
 // keyed by Config.ClientSecret: the client_secret_jwt method of OpenID
 // Connect Core 1.0, section 9, using RFC 7523, sections 2.2 and 3. The
 // secret itself never leaves the client. Each request carries a fresh
-// assertion; see [ClientAssertionLifetime] for its claims' lifetime.
+// assertion, valid for [DefaultAssertionLifetime].
 //
-// The assertion's "aud" is Config.Endpoint.Issuer; when that is empty, the
-// token endpoint URL.
+// The assertion's "aud" is chosen by Audience: by default
+// Config.Endpoint.Issuer, or the token endpoint URL when that is empty.
 type ClientSecretJWT struct {
 	// Algorithm is HS256, HS384 or HS512; empty means HS256.
 	Algorithm jose.Algorithm
@@ -24,6 +24,9 @@ type ClientSecretJWT struct {
 	// every server accepts. "client-authentication+jwt" is the explicit
 	// type of draft-ietf-oauth-rfc7523bis, for servers that support it.
 	Type string
+	// Audience chooses the "aud" claim (RFC 7523, section 3; OpenID
+	// Connect Core 1.0, section 9); the zero value is the issuer.
+	Audience AssertionAudience
 }
 
 // Method returns "client_secret_jwt".
@@ -43,7 +46,7 @@ func (m ClientSecretJWT) Authenticate(_ context.Context, c *Config, _ *http.Requ
 	if c.ClientSecret == "" {
 		return fmt.Errorf("%w: client_secret_jwt without a client secret", ErrInvalidConfig)
 	}
-	assertion, err := clientAssertion(c, jose.NewSymmetricKey([]byte(c.ClientSecret)), alg, m.Type)
+	assertion, err := clientAssertion(c, jose.NewSymmetricKey([]byte(c.ClientSecret)), alg, m.Type, m.Audience)
 	if err != nil {
 		return err
 	}

@@ -38,7 +38,7 @@ func TestClientSecretJWT(t *testing.T) {
 			if c.Issuer != "client" || c.Subject != "client" || !c.Audience.Contains("https://as.example") || len(c.Audience) != 1 {
 				t.Errorf("claims = %+v", c)
 			}
-			if err := c.Validate(jose.Expected{Issuer: "client", Audience: "https://as.example", Now: func() time.Time { return now },
+			if err := c.Validate(jose.Expected{Issuer: "client", Audience: "https://as.example", Clock: func() time.Time { return now },
 				RequireExpiry: true, RequireIssuedAt: true}); err != nil {
 				t.Error(err)
 			}

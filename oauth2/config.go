@@ -3,6 +3,8 @@ package oauth2
 import (
 	"net/http"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/wire"
 )
 
 // DefaultMaxBodySize is the largest response body read when
@@ -11,7 +13,7 @@ const DefaultMaxBodySize = 1 << 20
 
 // DefaultTimeout bounds each request made with the client that [Config]
 // creates when [Config.HTTPClient] is nil.
-const DefaultTimeout = 30 * time.Second
+const DefaultTimeout = wire.DefaultTimeout
 
 // Endpoint holds an authorization server's issuer identifier and the URLs of
 // its endpoints. Only the URLs a client uses need to be set.
@@ -57,7 +59,9 @@ type Config struct {
 	DPoP DPoPProver
 	// HTTPClient sends every request. Nil means a client with a timeout of
 	// [DefaultTimeout]. Its redirect policy is not used: back-channel
-	// requests never follow redirects.
+	// requests never follow redirects (Go re-sends a POST body on a 307 or
+	// 308, even to another host, and the body holds credentials; RFC 9700,
+	// section 4.12).
 	HTTPClient *http.Client
 	// Observer, when set, is called with every exchange once it ends.
 	// Secrets in it are redacted unless RevealSecrets is set. It must not
@@ -66,6 +70,17 @@ type Config struct {
 	// RevealSecrets turns off the redaction of secrets in what Observer is
 	// shown. Only for tests against throw-away credentials.
 	RevealSecrets bool
+	// BeforeRequest, when set, is called with every request to the
+	// authorization server just before it is sent, client authentication
+	// applied: a provider fix-up may add or change headers there. Its
+	// error ends the request. It must not read or replace the body; the
+	// Observer is shown the request as changed.
+	BeforeRequest func(*http.Request) error
+	// BeforeTokenResponse, when set, is called with every token-endpoint
+	// response before it is parsed (RFC 6749, section 5): a provider
+	// fix-up may rewrite a response that bends the specification (see
+	// [RawResponse]). Its error is returned to the caller as it is.
+	BeforeTokenResponse func(*RawResponse) error
 	// Clock returns the current time; nil means time.Now. A token's expiry
 	// is computed from it when the token is received.
 	Clock func() time.Time
@@ -98,16 +113,15 @@ func (c *Config) authMethod() ClientAuthenticator {
 	return None{}
 }
 
-// backChannelClient returns a shallow copy of the caller's client that never
-// follows redirects: Go re-sends a POST body on a 307 or 308, even to another
-// host, and the body holds credentials (RFC 9700, section 4.12).
-func (c *Config) backChannelClient() *http.Client {
-	var hc http.Client
-	if c.HTTPClient != nil {
-		hc = *c.HTTPClient
-	} else {
-		hc.Timeout = DefaultTimeout
-	}
-	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	return &hc
+// RawResponse is a token-endpoint response as read, given to
+// [Config.BeforeTokenResponse] before it is parsed. A fix-up may replace
+// Body and change Header and StatusCode; what it leaves is then parsed as
+// RFC 6749, section 5.1 or 5.2 says.
+type RawResponse struct {
+	// StatusCode is the HTTP status.
+	StatusCode int
+	// Header holds the response headers.
+	Header http.Header
+	// Body is the response body, read within the size cap.
+	Body []byte
 }

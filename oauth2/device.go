@@ -17,16 +17,16 @@ const GrantTypeDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 
 // Polling bounds of the device flow (RFC 8628, sections 3.2 and 3.5).
 const (
-	// DefaultDeviceInterval is the polling interval when the server names
+	// defaultDeviceInterval is the polling interval when the server names
 	// none, or one of zero or less (RFC 8628, section 3.2: "If no value is
 	// provided, clients MUST use 5 as the default").
-	DefaultDeviceInterval = 5 * time.Second
-	// MaxDeviceInterval caps the polling interval the server names, so that
+	defaultDeviceInterval = 5 * time.Second
+	// maxDeviceInterval caps the polling interval the server names, so that
 	// an absurd value (1e9 seconds) does not stall the flow. Increases asked
 	// by slow_down are added on top of it.
-	MaxDeviceInterval = 60 * time.Second
-	// DefaultDeviceExpiry bounds polling when the server gave no expires_in.
-	DefaultDeviceExpiry = 30 * time.Minute
+	maxDeviceInterval = 60 * time.Second
+	// defaultDeviceExpiry bounds polling when the server gave no expires_in.
+	defaultDeviceExpiry = 30 * time.Minute
 	// slowDownStep is the increase of the interval for each slow_down
 	// (RFC 8628, section 3.5).
 	slowDownStep = 5 * time.Second
@@ -59,11 +59,11 @@ type DeviceAuthorization struct {
 	VerificationURIComplete string
 	// Expiry is when the device code expires: ReceivedAt plus "expires_in".
 	// Zero when the server gave no expires_in; polling then stops
-	// [DefaultDeviceExpiry] after ReceivedAt.
+	// [defaultDeviceExpiry] after ReceivedAt.
 	Expiry time.Time
 	// Interval is the minimum time between polls (the "interval" member),
-	// [DefaultDeviceInterval] when absent, zero or negative, and at most
-	// [MaxDeviceInterval].
+	// [defaultDeviceInterval] when absent, zero or negative, and at most
+	// [maxDeviceInterval].
 	Interval time.Duration
 	// ReceivedAt is when the response was received, by Config.Clock.
 	ReceivedAt time.Time
@@ -98,7 +98,7 @@ func parseDeviceAuthorization(body []byte, received time.Time) (*DeviceAuthoriza
 	if err != nil {
 		return nil, err
 	}
-	da := &DeviceAuthorization{ReceivedAt: received, Interval: DefaultDeviceInterval}
+	da := &DeviceAuthorization{ReceivedAt: received, Interval: defaultDeviceInterval}
 	for _, f := range []struct {
 		name     string
 		dst      *string
@@ -156,9 +156,9 @@ func parseDeviceAuthorization(body []byte, received time.Time) (*DeviceAuthoriza
 func clampInterval(d time.Duration) time.Duration {
 	switch {
 	case d <= 0:
-		return DefaultDeviceInterval
-	case d > MaxDeviceInterval:
-		return MaxDeviceInterval
+		return defaultDeviceInterval
+	case d > maxDeviceInterval:
+		return maxDeviceInterval
 	}
 	return d
 }
@@ -203,7 +203,7 @@ func (g DeviceCodeGrant) Form(context.Context, *Config) (url.Values, error) {
 // polling; "slow_down" adds 5 seconds to the interval for this and every
 // later poll. Any other error ends polling and is returned: "access_denied"
 // and "expired_token" as an [*Error], as for any other request. Polling
-// stops with [ErrDeviceCodeExpired] at da.Expiry, or [DefaultDeviceExpiry]
+// stops with [ErrDeviceCodeExpired] at da.Expiry, or [defaultDeviceExpiry]
 // after da.ReceivedAt when the server gave no expires_in. When ctx is done,
 // it returns at once with ctx's error.
 func (c *Config) PollDeviceToken(ctx context.Context, da *DeviceAuthorization) (*Token, error) {
@@ -216,7 +216,7 @@ func (c *Config) PollDeviceToken(ctx context.Context, da *DeviceAuthorization) (
 		if received.IsZero() {
 			received = c.now()
 		}
-		deadline = received.Add(DefaultDeviceExpiry)
+		deadline = received.Add(defaultDeviceExpiry)
 	}
 	interval := clampInterval(da.Interval)
 	wait := da.Wait

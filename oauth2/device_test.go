@@ -208,8 +208,8 @@ func TestDeviceAuthorization_TE15_Interval(t *testing.T) {
 		{`0`, 5 * time.Second},
 		{`-1`, 5 * time.Second},
 		{`0.5`, 5 * time.Second},
-		{`1e9`, MaxDeviceInterval},
-		{`1e999`, MaxDeviceInterval},
+		{`1e9`, maxDeviceInterval},
+		{`1e999`, maxDeviceInterval},
 		{`"10"`, 10 * time.Second},
 		{`null`, 5 * time.Second},
 		{`3`, 3 * time.Second},
@@ -331,14 +331,14 @@ func TestPollDeviceToken_TE15_SlowDownEveryPoll(t *testing.T) {
 func TestPollDeviceToken_TE15_NoExpiresInDefaultCap(t *testing.T) {
 	c, clock, _, da := pollSetup(t, func(int) (int, string) { return 400, `{"error":"authorization_pending"}` })
 	da.Expiry = time.Time{}
-	da.Interval = MaxDeviceInterval
+	da.Interval = maxDeviceInterval
 	start := clock.Now()
 	_, err := c.PollDeviceToken(context.Background(), da)
 	if !errors.Is(err, ErrDeviceCodeExpired) {
 		t.Fatalf("err = %v, want ErrDeviceCodeExpired", err)
 	}
-	if got := clock.Now().Sub(start); got != DefaultDeviceExpiry {
-		t.Errorf("stopped after %v, want %v", got, DefaultDeviceExpiry)
+	if got := clock.Now().Sub(start); got != defaultDeviceExpiry {
+		t.Errorf("stopped after %v, want %v", got, defaultDeviceExpiry)
 	}
 }
 
@@ -369,7 +369,7 @@ func TestPollDeviceToken_TE15_NonOAuthErrorEnds(t *testing.T) {
 func TestPollDeviceToken_ContextCancelEndsAtOnce(t *testing.T) {
 	c, _, as, da := pollSetup(t, func(int) (int, string) { return 400, `{"error":"authorization_pending"}` })
 	da.Wait = nil // the real timer, cancelled below
-	da.Interval = MaxDeviceInterval
+	da.Interval = maxDeviceInterval
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() {

@@ -10,14 +10,26 @@
 //
 // Every request goes through the caller's *http.Client with the caller's
 // context, never follows a redirect, and reads at most [Config.MaxBodySize]
-// bytes of any response. [Config.Observer] sees each exchange, with secrets
-// redacted, which is what a protocol tester or a learner wants to read.
+// bytes of any response, counted after decompression. [Config.Observer]
+// sees each exchange as an [HTTPExchange], with its request headers and
+// secrets redacted, which is what a protocol tester or a learner wants to
+// read; oidc and jose take the same observer function, so one observer
+// shows a whole login (discovery, code redemption, key set, userinfo) and
+// a Session's resource requests.
+//
+// Providers that bend the specification are fixed up with two hooks:
+// [Config.BeforeRequest] adjusts each request before it is sent, and
+// [Config.BeforeTokenResponse] rewrites a token-endpoint response before it
+// is parsed (a form-encoded body, a missing token_type, "expires" for
+// "expires_in").
 //
 // A [Token] is stored as JSON in the form [Token.MarshalJSON] documents (the
 // token response plus "expires_at", as Authlib stores it), and tokens stored
 // by golang.org/x/oauth2 and Authlib read back with their expiry.
 //
 // Where to find each protocol step:
+//   - the token endpoint's request and response: tokenrequest.go; the one
+//     path of every request: request.go;
 //   - grants: password.go, clientcredentials.go, refresh.go, authcode.go,
 //     device.go, tokenexchange.go, jwtbearer.go, and [CustomGrant];
 //   - client authentication: clientsecretbasic.go, clientsecretpost.go,

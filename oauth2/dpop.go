@@ -2,8 +2,10 @@ package oauth2
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // DPoPProver makes DPoP proofs: RFC 9449, section 4. When Config.DPoP is
@@ -54,4 +56,65 @@ func (c *Config) postWithDPoP(ctx context.Context, endpoint string, form url.Val
 		}
 		return r, nil
 	}
+}
+
+// AuthorizeResource adds an access token to req, a request to a protected
+// resource (the userinfo endpoint or any API), under the scheme its
+// token_type names:
+//
+//   - "Bearer" (or empty): "Authorization: Bearer <token>" (RFC 6750,
+//     section 2.1);
+//   - "DPoP": "Authorization: DPoP <token>" and a fresh proof from prover
+//     in the "DPoP" header, bound to req's method and URL and carrying the
+//     token's hash in "ath" (RFC 9449, section 7.1). A DPoP-bound token is
+//     never sent as Bearer: without a prover the call fails with
+//     [ErrDPoP].
+//
+// Any other type fails with [ErrUnsupportedTokenType]; a token that fails
+// [CheckAccessToken] with [ErrMalformedResponse] and [ErrAccessTokenSyntax].
+// req's header is modified: callers that must not modify their caller's
+// request (an http.RoundTripper) pass a clone.
+func AuthorizeResource(req *http.Request, tokenType, accessToken string, prover DPoPProver) error {
+	if err := CheckAccessToken(accessToken); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformedResponse, err)
+	}
+	switch {
+	case tokenType == "" || strings.EqualFold(tokenType, TokenTypeBearer):
+		req.Header.Set("Authorization", TokenTypeBearer+" "+accessToken)
+		return nil
+	case strings.EqualFold(tokenType, TokenTypeDPoP):
+		if prover == nil {
+			return fmt.Errorf("%w: a DPoP-bound token needs a DPoP prover", ErrDPoP)
+		}
+		proof, err := prover.Proof(req.Method, req.URL.String(), accessToken)
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Authorization", TokenTypeDPoP+" "+accessToken)
+		req.Header.Set("DPoP", proof)
+		return nil
+	}
+	return fmt.Errorf("%w: %q", ErrUnsupportedTokenType, sanitize(tokenType, 32))
+}
+
+// ResourceNonce handles a resource server's answer to a DPoP request at
+// targetURI: it records the DPoP-Nonce the server sent (RFC 9449, section
+// 9) and reports whether the answer is a 401 "use_dpop_nonce" challenge of
+// the DPoP scheme that one new request, with a fresh proof, answers.
+// Callers retry at most once (HOSTILE DP-01); the token is not refreshed
+// for it. prover nil reports false.
+func ResourceNonce(prover DPoPProver, targetURI string, statusCode int, header http.Header) (retry bool) {
+	if prover == nil {
+		return false
+	}
+	nonce := header.Get("DPoP-Nonce")
+	if nonce == "" {
+		return false
+	}
+	prover.UpdateNonce(targetURI, nonce)
+	if statusCode != http.StatusUnauthorized {
+		return false
+	}
+	c, ok := FindChallenge(header, TokenTypeDPoP)
+	return ok && c.ErrorCode() == ErrorUseDPoPNonce
 }

@@ -149,7 +149,7 @@ func TestDPoPKey_DP03_HostileNonces(t *testing.T) {
 		return c.Nonce
 	}
 	for _, bad := range []string{
-		"", "a\r\nDPoP: x", "a b", `a"b`, `a\b`, "caf\xc3\xa9", "\x00", strings.Repeat("n", MaxDPoPNonceLength+1),
+		"", "a\r\nDPoP: x", "a b", `a"b`, `a\b`, "caf\xc3\xa9", "\x00", strings.Repeat("n", maxDPoPNonceLength+1),
 	} {
 		d.UpdateNonce("https://as.test/token", bad)
 		if got := nonceFor("https://as.test/token"); got != "" {
@@ -167,13 +167,13 @@ func TestDPoPKey_DP03_HostileNonces(t *testing.T) {
 	if got := nonceFor("https://as.test:8443/token"); got != "" {
 		t.Errorf("nonce sent to another port: %q", got)
 	}
-	d.UpdateNonce("https://as.test/token", strings.Repeat("n", MaxDPoPNonceLength))
-	if got := nonceFor("https://as.test/token"); len(got) != MaxDPoPNonceLength {
+	d.UpdateNonce("https://as.test/token", strings.Repeat("n", maxDPoPNonceLength))
+	if got := nonceFor("https://as.test/token"); len(got) != maxDPoPNonceLength {
 		t.Errorf("nonce of the maximum length not kept")
 	}
 	// An invalid nonce leaves the last good one in place.
 	d.UpdateNonce("https://as.test/token", "bad\n")
-	if got := nonceFor("https://as.test/token"); len(got) != MaxDPoPNonceLength {
+	if got := nonceFor("https://as.test/token"); len(got) != maxDPoPNonceLength {
 		t.Errorf("an invalid nonce replaced a good one")
 	}
 }

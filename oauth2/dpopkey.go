@@ -17,9 +17,9 @@ import (
 // DPoPProofType is the "typ" header of a DPoP proof (RFC 9449, section 4.2).
 const DPoPProofType = "dpop+jwt"
 
-// MaxDPoPNonceLength caps the DPoP-Nonce values kept; longer ones are
+// maxDPoPNonceLength caps the DPoP-Nonce values kept; longer ones are
 // ignored (RFC 9449, section 8.1 sets no limit, a client must).
-const MaxDPoPNonceLength = 1024
+const maxDPoPNonceLength = 1024
 
 // maxNonceOrigins caps how many origins' nonces a DPoPKey remembers.
 const maxNonceOrigins = 64
@@ -126,7 +126,7 @@ func (d *DPoPKey) Proof(method, targetURI, accessToken string) (string, error) {
 
 // UpdateNonce records nonce, a DPoP-Nonce header value from targetURI's
 // origin (RFC 9449, sections 8 and 9), for the next proofs to that origin.
-// A value that is empty, longer than [MaxDPoPNonceLength], or not 1*NQCHAR
+// A value that is empty, longer than [maxDPoPNonceLength], or not 1*NQCHAR
 // (section 8.1) is ignored, so that nothing a server sends can inject into
 // a later proof.
 func (d *DPoPKey) UpdateNonce(targetURI, nonce string) {
@@ -151,7 +151,7 @@ func (d *DPoPKey) UpdateNonce(targetURI, nonce string) {
 // validNonce checks the nonce syntax of RFC 9449, section 8.1:
 // 1*NQCHAR, NQCHAR = %x21 / %x23-5B / %x5D-7E.
 func validNonce(n string) bool {
-	if n == "" || len(n) > MaxDPoPNonceLength {
+	if n == "" || len(n) > maxDPoPNonceLength {
 		return false
 	}
 	for i := 0; i < len(n); i++ {

@@ -4,6 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
+
+	"github.com/oauthkit/oauthkit/internal/bounded"
+	"github.com/oauthkit/oauthkit/internal/retryafter"
+	"github.com/oauthkit/oauthkit/internal/wire"
+	"github.com/oauthkit/oauthkit/jose"
 )
 
 // Standard error codes of the token endpoint (RFC 6749, section 5.2) and of
@@ -94,6 +100,35 @@ func (e *ResponseError) Error() string {
 	return msg
 }
 
+// UnavailableError is an HTTP 503 Service Unavailable answer: the server
+// cannot handle the request now (RFC 7009, section 2.2.1; RFC 9110, section
+// 15.6.4). RetryAfter is the delay of its Retry-After header.
+type UnavailableError struct {
+	// StatusCode is the HTTP status, 503.
+	StatusCode int
+	// RetryAfter is the delay the server asked for, at most one hour (a
+	// hostile server cannot park a client for days); zero when it gave
+	// none or an invalid one.
+	RetryAfter time.Duration
+	// Header holds the response headers, echoed secrets redacted.
+	Header http.Header
+}
+
+// Error returns the status and, when known, the delay asked for.
+func (e *UnavailableError) Error() string {
+	if e.RetryAfter > 0 {
+		return fmt.Sprintf("oauth2: service unavailable (HTTP %d), retry after %s", e.StatusCode, e.RetryAfter)
+	}
+	return fmt.Sprintf("oauth2: service unavailable (HTTP %d)", e.StatusCode)
+}
+
+// retryAfter is the delay of h's Retry-After header (RFC 9110, section
+// 10.2.3), 0 when there is none or it is invalid.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	d, _ := retryafter.Parse(h.Get("Retry-After"), now)
+	return d
+}
+
 // Sentinel errors, matched with errors.Is. Errors returned by this package
 // wrap them with detail.
 var (
@@ -103,17 +138,21 @@ var (
 	// ErrUnsupportedTokenType: a token_type the client does not understand;
 	// RFC 6749, section 7.1 forbids using such a token.
 	ErrUnsupportedTokenType = errors.New("oauth2: unsupported token type")
-	// ErrResponseTooLarge: a response body longer than Config.MaxBodySize.
-	ErrResponseTooLarge = errors.New("oauth2: response too large")
-	// ErrRedirect: a back-channel endpoint answered with a redirect, which
-	// is never followed.
-	ErrRedirect = errors.New("oauth2: back-channel endpoint answered with a redirect")
+	// ErrResponseTooLarge: a response body longer than its cap
+	// (Config.MaxBodySize and its counterparts in oidc and jose), counted
+	// after decompression. Every package of the module uses this one.
+	ErrResponseTooLarge = bounded.ErrTooLarge
+	// ErrRedirect: an endpoint answered with a redirect its policy
+	// refuses: back-channel endpoints never redirect; discovery follows
+	// redirects within its origin only.
+	ErrRedirect = wire.ErrRedirect
 	// ErrMissingEndpoint: the Config lacks the URL of the endpoint a call needs.
 	ErrMissingEndpoint = errors.New("oauth2: endpoint not configured")
 	// ErrInvalidConfig: the Config or the call's arguments cannot make a valid request.
 	ErrInvalidConfig = errors.New("oauth2: invalid configuration")
 	// ErrIssuerMismatch: an issuer identifier differs from the one expected:
 	// in a metadata document (RFC 8414, section 3.3) or in the "iss"
-	// parameter of an authorization response (RFC 9207, section 2.4).
-	ErrIssuerMismatch = errors.New("oauth2: issuer mismatch")
+	// parameter of an authorization response (RFC 9207, section 2.4). It
+	// is jose.ErrIssuer, the module's one sentinel for this failure.
+	ErrIssuerMismatch = jose.ErrIssuer
 )

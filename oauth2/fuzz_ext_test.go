@@ -21,14 +21,14 @@ func FuzzParseChallenges(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		cs, err := ParseChallenges(s, s)
-		if len(cs) > MaxChallenges {
+		if len(cs) > maxChallenges {
 			t.Fatalf("%d challenges", len(cs))
 		}
 		for _, c := range cs {
 			if c.Scheme == "" || strings.ContainsAny(c.Scheme, " \t,=\"") {
 				t.Fatalf("bad scheme %q", c.Scheme)
 			}
-			if len(c.Params) > MaxChallengeParams || (c.Token68 != "" && c.Params != nil) {
+			if len(c.Params) > maxChallengeParams || (c.Token68 != "" && c.Params != nil) {
 				t.Fatalf("challenge %+v", c)
 			}
 			for k := range c.Params {
@@ -87,7 +87,7 @@ func FuzzParseDeviceAuthorization(f *testing.F) {
 		if !isHTTPURL(da.VerificationURI) || (da.VerificationURIComplete != "" && !isHTTPURL(da.VerificationURIComplete)) {
 			t.Fatalf("unsafe URI in %+v", da)
 		}
-		if da.Interval <= 0 || da.Interval > MaxDeviceInterval {
+		if da.Interval <= 0 || da.Interval > maxDeviceInterval {
 			t.Fatalf("interval %v", da.Interval)
 		}
 		if da.DeviceCode == "" || da.UserCode == "" {

@@ -1,6 +1,8 @@
 package oauth2
 
 import (
+	"github.com/oauthkit/oauthkit/internal/redact"
+
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -24,7 +26,12 @@ func FuzzParseToken(f *testing.F) {
 	}
 	now := time.Unix(1_700_000_000, 0)
 	f.Fuzz(func(t *testing.T, body []byte, dpop bool) {
-		tok, err := parseToken(body, now, dpop)
+		// The token endpoint's own path: decodeObject, then tokenFromMembers.
+		var tok *Token
+		members, err := decodeObject(body)
+		if err == nil {
+			tok, err = tokenFromMembers(members, now, dpop)
+		}
 		if err != nil {
 			if tok != nil {
 				t.Fatal("token and error")
@@ -68,7 +75,8 @@ func FuzzErrorResponse(f *testing.F) {
 	} {
 		f.Add([]byte(seed), 400)
 	}
-	secrets := []string{"SENTINEL-FZ"}
+	var secrets redact.Secrets
+	secrets.Add("SENTINEL-FZ")
 	f.Fuzz(func(t *testing.T, body []byte, status int) {
 		r := &response{status: status, header: http.Header{"X-Echo": {string(body)}}, body: body, secrets: secrets}
 		err := errorFrom(r)

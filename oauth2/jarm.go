@@ -160,7 +160,7 @@ func (f *Flow) verifyJARM(ctx context.Context, v JARMVerifier, params url.Values
 		Issuer:        f.Issuer,
 		Audience:      f.clientID,
 		Leeway:        leeway,
-		Now:           now,
+		Clock:         now,
 		RequireExpiry: true,
 	})
 	if err != nil {

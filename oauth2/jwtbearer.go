@@ -13,11 +13,6 @@ import (
 // grant (RFC 7523, section 2.1).
 const GrantTypeJWTBearer = "urn:ietf:params:oauth:grant-type:jwt-bearer"
 
-// DefaultAssertionLifetime is the lifetime of the assertions that
-// [JWTBearerGrant] mints: short, since each is used once, right away
-// (RFC 7523, section 3, item 4).
-const DefaultAssertionLifetime = 2 * time.Minute
-
 // JWTBearerGrant uses a JWT as an authorization grant: RFC 7523, section
 // 2.1. Either Assertion is a ready-made JWT, or Key signs a fresh one for
 // each request, with the claims of section 3: iss, sub, aud, exp, iat and

@@ -53,7 +53,7 @@ func TestJWTBearerGrant_MintsFreshAssertions(t *testing.T) {
 		}
 		hdr, claims, err := jose.VerifyJWT(context.Background(), form.Get("assertion"), publicSet(t, key),
 			jose.VerifyOptions{Algorithms: []jose.Algorithm{jose.ES256}},
-			jose.Expected{Issuer: "client", Subject: "alice", Audience: "https://as.test", Now: clock.Now, RequireExpiry: true, RequireIssuedAt: true})
+			jose.Expected{Issuer: "client", Subject: "alice", Audience: "https://as.test", Clock: clock.Now, RequireExpiry: true, RequireIssuedAt: true})
 		if err != nil {
 			t.Fatal(err)
 		}

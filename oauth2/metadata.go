@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"reflect"
 	"strings"
+
+	"github.com/oauthkit/oauthkit/internal/wire"
 )
 
 // Well-known URI suffixes of metadata documents (RFC 8615).
@@ -29,14 +31,10 @@ var (
 	// ErrInsecureURL: an issuer or endpoint URL that is not https (http is
 	// accepted only on loopback hosts, or with AllowInsecureHTTP), or that
 	// has a fragment or user information.
-	ErrInsecureURL = errors.New("oauth2: URL not allowed")
+	ErrInsecureURL = wire.ErrURL
 	// ErrMetadataNotFound: no metadata document at any well-known location.
 	ErrMetadataNotFound = errors.New("oauth2: authorization server metadata not found")
 )
-
-// maxMetadataRedirects bounds the same-origin redirects a metadata fetch
-// follows.
-const maxMetadataRedirects = 5
 
 // Metadata is an authorization server's metadata document: RFC 8414,
 // section 2, with the members of the extensions oauthkit speaks. Every
@@ -122,6 +120,10 @@ type MetadataOptions struct {
 	// MaxBodySize bounds the document, after decompression. Zero means
 	// [DefaultMaxBodySize].
 	MaxBodySize int64
+	// Observer, when set, is shown each exchange, as [Config.Observer].
+	Observer func(*HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown.
+	RevealSecrets bool
 }
 
 func (o MetadataOptions) maxBody() int64 {
@@ -194,53 +196,36 @@ func FetchMetadata(ctx context.Context, hc *http.Client, metadataURL, issuer str
 	if err := CheckEndpointURL(metadataURL, opts.AllowInsecureHTTP); err != nil {
 		return nil, err
 	}
-	body, err := getBounded(ctx, hc, metadataURL, opts.maxBody())
+	body, err := getBounded(ctx, hc, metadataURL, opts)
 	if err != nil {
 		return nil, err
 	}
 	return ParseMetadata(body, issuer, opts)
 }
 
-// getBounded GETs a JSON document, following redirects only within the
-// origin of rawURL, and reads at most max bytes of it. A non-200 status is
-// a *ResponseError.
-func getBounded(ctx context.Context, hc *http.Client, rawURL string, max int64) ([]byte, error) {
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	} else {
-		c.Timeout = DefaultTimeout
-	}
-	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if len(via) >= maxMetadataRedirects {
-			return fmt.Errorf("%w: more than %d redirects", ErrRedirect, maxMetadataRedirects)
-		}
-		if req.URL.Scheme != via[0].URL.Scheme || req.URL.Host != via[0].URL.Host {
-			return fmt.Errorf("%w: to another origin (%s)", ErrRedirect, sanitize(req.URL.Redacted(), 256))
-		}
-		return nil
-	}
+// getBounded GETs a JSON document through the wire, following redirects
+// only within the origin of rawURL, and reads at most max bytes of it. A
+// non-200 status is a *ResponseError.
+func getBounded(ctx context.Context, hc *http.Client, rawURL string, opts MetadataOptions) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidConfig, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	res, err := c.Do(req)
+	call := wire.Call{Client: hc, Redirects: wire.SameOrigin, MaxBody: opts.maxBody(), Observe: opts.Observer, Reveal: opts.RevealSecrets}
+	res, err := call.Do(req)
 	if err != nil {
 		return nil, err
 	}
-	defer res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		// Read a little for the excerpt, never the whole of a hostile body.
-		b, _ := io.ReadAll(io.LimitReader(res.Body, 1024))
 		return nil, &ResponseError{
 			StatusCode:  res.StatusCode,
 			ContentType: sanitize(res.Header.Get("Content-Type"), 128),
-			Excerpt:     excerpt(b, nil),
-			Header:      res.Header,
+			Excerpt:     excerpt(res.Body, res.Secrets),
+			Header:      res.Secrets.Header(res.Header),
 		}
 	}
-	return readBounded(res.Body, max)
+	return res.Body, nil
 }
 
 // ParseMetadata reads a metadata document (RFC 8414, section 3.2) and

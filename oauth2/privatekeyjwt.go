@@ -17,10 +17,15 @@ import (
 // private key: the private_key_jwt method of OpenID Connect Core 1.0,
 // section 9, using RFC 7523, sections 2.2 and 3. The server verifies it
 // with the public key registered for the client (or its JWKS). Each request
-// carries a fresh assertion with a new jti.
+// carries a fresh assertion with a new jti, valid for
+// [DefaultAssertionLifetime].
 //
-// The assertion's "aud" is Config.Endpoint.Issuer; when that is empty, the
-// token endpoint URL.
+// The assertion's "aud" is chosen by Audience: by default
+// Config.Endpoint.Issuer, or the token endpoint URL when that is empty.
+//
+// An RSA key must have at least 2048 bits (RFC 7518, section 3.3); a
+// smaller one fails with an error wrapping ErrInvalidConfig and
+// jose.ErrUnusableKey that says so.
 type PrivateKeyJWT struct {
 	// Key is the client's private key (RSA, ECDSA or Ed25519). Its KeyID,
 	// when set, is sent as the "kid" header.
@@ -33,6 +38,9 @@ type PrivateKeyJWT struct {
 	// every server accepts (Keycloak included). "client-authentication+jwt"
 	// is the explicit type of draft-ietf-oauth-rfc7523bis.
 	Type string
+	// Audience chooses the "aud" claim (RFC 7523, section 3; OpenID
+	// Connect Core 1.0, section 9); the zero value is the issuer.
+	Audience AssertionAudience
 }
 
 // Method returns "private_key_jwt".
@@ -51,7 +59,10 @@ func (m PrivateKeyJWT) Authenticate(_ context.Context, c *Config, _ *http.Reques
 			return err
 		}
 	}
-	assertion, err := clientAssertion(c, m.Key, alg, m.Type)
+	if err := checkKeyStrength(m.Key.Key); err != nil {
+		return err
+	}
+	assertion, err := clientAssertion(c, m.Key, alg, m.Type, m.Audience)
 	if err != nil {
 		return err
 	}
@@ -79,4 +90,21 @@ func defaultAlgorithm(key any) (jose.Algorithm, error) {
 		return jose.EdDSA, nil
 	}
 	return "", fmt.Errorf("%w: private_key_jwt needs an RSA, ECDSA or Ed25519 private key, not %T", ErrInvalidConfig, key)
+}
+
+// minRSABits is the smallest RSA modulus for RS256, RS384, RS512 and PS*:
+// RFC 7518, section 3.3 ("a key of size 2048 bits or larger MUST be used").
+const minRSABits = 2048
+
+// checkKeyStrength refuses an RSA key too small to sign with, with an error
+// that says so rather than that the key does not fit the algorithm.
+func checkKeyStrength(key any) error {
+	k, ok := key.(*rsa.PrivateKey)
+	if !ok || k == nil || k.N == nil {
+		return nil
+	}
+	if bits := k.N.BitLen(); bits < minRSABits {
+		return fmt.Errorf("%w: %w: private_key_jwt: the RSA key has %d bits; RFC 7518, section 3.3 requires at least %d", ErrInvalidConfig, jose.ErrUnusableKey, bits, minRSABits)
+	}
+	return nil
 }

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -168,5 +169,68 @@ func TestPrivateKeyJWT_Errors(t *testing.T) {
 	}
 	if len(rec.forms) != 0 {
 		t.Errorf("%d requests sent with a broken client authentication", len(rec.forms))
+	}
+}
+
+// The audience setting: the issuer by default, the token endpoint URL
+// (OpenID Connect Core 1.0, section 9; what Ory Hydra requires), or a fixed
+// value; the same for client_secret_jwt.
+func TestClientAssertion_AudienceSetting(t *testing.T) {
+	p256, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	key := jose.JWK{Key: p256}
+	pub, _ := key.Public()
+	secret := "0123456789abcdef0123456789abcdef"
+	for _, tc := range []struct {
+		name string
+		aud  oauth2.AssertionAudience
+		want func(cfg *oauth2.Config) string
+	}{
+		{"issuer", oauth2.AssertionAudience{}, func(*oauth2.Config) string { return "https://as.example/realms/r" }},
+		{"token endpoint", oauth2.AssertionAudience{TokenEndpoint: true}, func(cfg *oauth2.Config) string { return cfg.Endpoint.TokenURL }},
+		{"fixed", oauth2.AssertionAudience{Fixed: "https://hydra.example/oauth2/token", TokenEndpoint: true}, func(*oauth2.Config) string { return "https://hydra.example/oauth2/token" }},
+	} {
+		for _, method := range []string{"private_key_jwt", "client_secret_jwt"} {
+			t.Run(tc.name+"/"+method, func(t *testing.T) {
+				rec := &assertionRecorder{}
+				cfg := startTokenEndpoint(t, rec.handler)
+				cfg.Endpoint.Issuer = "https://as.example/realms/r"
+				verifyKey, alg := pub, jose.ES256
+				if method == "private_key_jwt" {
+					cfg.AuthMethod = oauth2.PrivateKeyJWT{Key: key, Audience: tc.aud}
+				} else {
+					cfg.ClientSecret = secret
+					cfg.AuthMethod = oauth2.ClientSecretJWT{Audience: tc.aud}
+					verifyKey, alg = jose.NewSymmetricKey([]byte(secret)), jose.HS256
+				}
+				if _, err := cfg.Token(context.Background(), oauth2.ClientCredentialsGrant{}); err != nil {
+					t.Fatal(err)
+				}
+				_, c := checkAssertion(t, rec.forms[0], verifyKey, alg)
+				var aud string
+				json.Unmarshal(c.Raw()["aud"], &aud)
+				if want := tc.want(cfg); aud != want {
+					t.Errorf("aud = %q, want %q", aud, want)
+				}
+			})
+		}
+	}
+}
+
+// An RSA key under 2048 bits is refused as too small, not as a key that
+// does not fit the algorithm, and nothing is sent.
+func TestPrivateKeyJWT_JW14_WeakRSAKey(t *testing.T) {
+	small, err := rsa.GenerateKey(rand.Reader, 1024)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &assertionRecorder{}
+	cfg := startTokenEndpoint(t, rec.handler)
+	cfg.AuthMethod = oauth2.PrivateKeyJWT{Key: jose.JWK{Key: small}}
+	_, err = cfg.Token(context.Background(), oauth2.ClientCredentialsGrant{})
+	if !errors.Is(err, oauth2.ErrInvalidConfig) || !errors.Is(err, jose.ErrUnusableKey) || !strings.Contains(err.Error(), "1024 bits") {
+		t.Fatalf("err = %v", err)
+	}
+	if len(rec.forms) != 0 {
+		t.Error("a request was sent")
 	}
 }

@@ -5,13 +5,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"net/url"
 	"slices"
 	"strings"
-	"time"
-	"unicode/utf8"
+
+	"github.com/oauthkit/oauthkit/internal/redact"
+	"github.com/oauthkit/oauthkit/internal/safetext"
+	"github.com/oauthkit/oauthkit/internal/wire"
 )
 
 // response is a back-channel response, read whole within the size cap.
@@ -19,20 +20,24 @@ type response struct {
 	status  int
 	header  http.Header
 	body    []byte
-	secrets []string // values sent in the request that must never be shown
+	secrets redact.Secrets // credentials the request carried, never to be shown
 }
 
 // post sends form to endpoint as an application/x-www-form-urlencoded POST
 // (RFC 6749, section 3.2), authenticating the client when authenticate is
-// set, and reads the response within the size cap. A non-2xx status is not
-// an error here; the caller interprets the body. Redirects are refused.
+// set, through the wire: redirects refused, the body read within the size
+// cap, the exchange observed. A non-2xx status is not an error here; the
+// caller interprets the body.
 func (c *Config) post(ctx context.Context, endpoint string, form url.Values, authenticate bool, header http.Header) (*response, error) {
 	if endpoint == "" {
 		return nil, ErrMissingEndpoint
 	}
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, endpoint)
+		return nil, fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, redact.URL(endpoint))
+	}
+	if err := wire.CheckURL(u); err != nil {
+		return nil, err
 	}
 	if form == nil {
 		form = url.Values{}
@@ -51,61 +56,50 @@ func (c *Config) post(ctx context.Context, endpoint string, form url.Values, aut
 			return nil, err
 		}
 	}
-	secrets := secretValues(form, req.Header, c.ClientSecret)
 	encoded := form.Encode()
-	req.Body = io.NopCloser(strings.NewReader(encoded))
+	req.Body = http.NoBody
+	if encoded != "" {
+		req.Body = readCloser(encoded)
+	}
 	req.ContentLength = int64(len(encoded))
-	req.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(strings.NewReader(encoded)), nil }
-
-	start := time.Now()
-	res, err := c.backChannelClient().Do(req)
-	if err != nil {
-		err = redactErr(err, secrets)
-		c.observe(req, form, nil, nil, time.Since(start), err)
-		return nil, err
-	}
-	defer res.Body.Close()
-	body, err := readBounded(res.Body, c.maxBody())
-	r := &response{status: res.StatusCode, header: res.Header, body: body, secrets: secrets}
-	if err != nil {
-		err = redactErr(err, secrets)
-		c.observe(req, form, res, nil, time.Since(start), err)
-		return nil, err
-	}
-	if res.StatusCode >= 300 && res.StatusCode < 400 {
-		err = fmt.Errorf("%w: HTTP %d from %s", ErrRedirect, res.StatusCode, u.Redacted())
-		if loc := res.Header.Get("Location"); loc != "" {
-			err = fmt.Errorf("%w to %s", err, sanitize(redact(loc, secrets), 256))
-		}
-		c.observe(req, form, res, body, time.Since(start), err)
-		return nil, err
-	}
-	c.observe(req, form, res, body, time.Since(start), nil)
-	return r, nil
+	req.GetBody = func() (io.ReadCloser, error) { return readCloser(encoded), nil }
+	return c.send(req, form, nil)
 }
 
-// readBounded reads r to its end, failing with ErrResponseTooLarge past max
-// bytes. It never trusts Content-Length.
-func readBounded(r io.Reader, max int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, max+1))
+// send sends req, a request to the authorization server built with the
+// caller's context and fully authenticated, through the wire (see post).
+// form or body is what the request body holds, for the Observer. Requests
+// whose body is not a form (dynamic client registration, RFC 7591) use it
+// directly.
+func (c *Config) send(req *http.Request, form url.Values, body []byte) (*response, error) {
+	call := c.call(form)
+	call.Body = body
+	res, err := call.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("oauth2: reading response: %w", err)
+		return nil, err
 	}
-	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%w: more than %d bytes", ErrResponseTooLarge, max)
-	}
-	return b, nil
+	return &response{status: res.StatusCode, header: res.Header, body: res.Body, secrets: res.Secrets}, nil
 }
 
-// isJSON reports whether a Content-Type names JSON (application/json or a
-// +json type).
-func isJSON(contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		return false
+// call is the wire description of an exchange made for c.
+func (c *Config) call(form url.Values) *wire.Call {
+	w := &wire.Call{
+		Client:    c.HTTPClient,
+		Redirects: wire.NoRedirects,
+		MaxBody:   c.maxBody(),
+		Form:      form,
+		Observe:   c.Observer,
+		Reveal:    c.RevealSecrets,
+		Clock:     c.Clock,
 	}
-	return mt == "application/json" || strings.HasSuffix(mt, "+json")
+	w.Secrets.Add(c.ClientSecret)
+	if c.BeforeRequest != nil {
+		w.Before = c.BeforeRequest
+	}
+	return w
 }
+
+func readCloser(s string) io.ReadCloser { return io.NopCloser(strings.NewReader(s)) }
 
 // errorFrom turns a failed response into an *Error when its body is an RFC
 // 6749 error object (section 5.2), else into a *ResponseError.
@@ -117,7 +111,7 @@ func errorFrom(r *response) error {
 		StatusCode:  r.status,
 		ContentType: sanitize(r.header.Get("Content-Type"), 128),
 		Excerpt:     excerpt(r.body, r.secrets),
-		Header:      redactHeader(r.header, r.secrets),
+		Header:      r.secrets.Header(r.header),
 	}
 }
 
@@ -157,24 +151,24 @@ func errorFromMembers(r *response, members map[string]json.RawMessage) *Error {
 	if json.Unmarshal(raw, &code) != nil || code == "" {
 		return nil
 	}
-	code = sanitize(redact(code, r.secrets), 128)
+	code = sanitize(r.secrets.String(code), 128)
 	if code == "" {
 		return nil // only control characters or spaces: not an error code
 	}
 	var desc, uri string
 	_ = json.Unmarshal(members["error_description"], &desc)
 	_ = json.Unmarshal(members["error_uri"], &uri)
-	body := redact(string(r.body), r.secrets)
+	body := r.secrets.Body(r.body)
 	if len(body) > maxErrorBody {
 		body = body[:maxErrorBody]
 	}
 	return &Error{
 		Code:        code,
-		Description: sanitize(redact(desc, r.secrets), 1024),
-		URI:         sanitize(redact(uri, r.secrets), 1024),
+		Description: sanitize(r.secrets.String(desc), 1024),
+		URI:         sanitize(r.secrets.String(uri), 1024),
 		StatusCode:  r.status,
-		Header:      redactHeader(r.header, r.secrets),
-		Body:        []byte(body),
+		Header:      r.secrets.Header(r.header),
+		Body:        slices.Clone(body),
 	}
 }
 
@@ -190,91 +184,19 @@ func jsonObject(body []byte) map[string]json.RawMessage {
 
 // excerpt is the start of a body fit for an error message: at most 256
 // bytes, control characters replaced, secrets redacted.
-func excerpt(body []byte, secrets []string) string {
-	s := redact(string(body), secrets)
-	return sanitize(s, 256)
+func excerpt(body []byte, secrets redact.Secrets) string {
+	return sanitize(string(secrets.Body(body)), 256)
 }
 
-// sanitize cuts s to at most max bytes on a rune boundary (plus "…" when
-// cut), makes it valid UTF-8 and replaces control characters, so a hostile
-// server cannot forge log lines or flood a message.
-func sanitize(s string, max int) string {
-	cut := false
-	if len(s) > max {
-		s = s[:max]
-		cut = true
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == '\u2028' || r == '\u2029' {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > max { // replacement characters are wider than the bytes they replace
-		i := max
-		for i > 0 && !utf8.RuneStart(s[i]) {
-			i--
-		}
-		s = s[:i]
-		cut = true
-	}
-	s = strings.TrimSpace(s)
-	if cut {
-		s += "…"
-	}
-	return s
-}
+// sanitize is [safetext.Clip]: s cut to max bytes on a rune boundary,
+// control characters replaced.
+func sanitize(s string, max int) string { return safetext.Clip(s, max) }
 
-// redact replaces every secret in s by "[redacted]". Secrets shorter than 4
-// bytes are left alone: redacting them would garble the text and hide
-// nothing worth hiding.
-func redact(s string, secrets []string) string {
-	for _, v := range secrets {
-		if len(v) >= 4 && strings.Contains(s, v) {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	return s
-}
-
-// redactErr returns err unchanged unless its text holds a secret; then an
-// error with the secret replaced that still matches what err matched.
-func redactErr(err error, secrets []string) error {
-	msg := err.Error()
-	if red := redact(msg, secrets); red != msg {
-		return &redactedError{msg: red, err: err}
-	}
-	return err
-}
-
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-
-// Unwrap lets errors.Is and errors.As see the original error, for context
-// cancellation and timeouts.
-func (e *redactedError) Unwrap() error { return e.err }
-
-// redactHeader returns h, or a copy of it with every secret in its values
-// redacted when a server echoed one into a header.
-func redactHeader(h http.Header, secrets []string) http.Header {
-	var out http.Header
-	for k, vs := range h {
-		for i, v := range vs {
-			if red := redact(v, secrets); red != v {
-				if out == nil {
-					out = h.Clone()
-				}
-				out[k][i] = red
-			}
-		}
-	}
-	if out == nil {
-		return h
+// cloneValues returns a deep copy of v.
+func cloneValues(v url.Values) url.Values {
+	out := make(url.Values, len(v))
+	for k, vs := range v {
+		out[k] = slices.Clone(vs)
 	}
 	return out
 }

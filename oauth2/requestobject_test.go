@@ -48,7 +48,7 @@ func TestSignRequestObject(t *testing.T) {
 		}
 		hdr, claims, err := jose.VerifyJWT(context.Background(), jwt, publicSet(t, tc.key),
 			jose.VerifyOptions{Algorithms: []jose.Algorithm{tc.alg}, Types: []string{RequestObjectType}},
-			jose.Expected{Issuer: "client", Audience: "https://as.test", Now: func() time.Time { return now }, RequireExpiry: true, RequireIssuedAt: true})
+			jose.Expected{Issuer: "client", Audience: "https://as.test", Clock: func() time.Time { return now }, RequireExpiry: true, RequireIssuedAt: true})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.alg, err)
 		}

@@ -322,21 +322,14 @@ func takeTime(members map[string]json.RawMessage, name string) (time.Time, error
 	return *at, nil
 }
 
-// parseToken reads a successful token response body: RFC 6749, section 5.1.
-// dpop tells whether the request carried a DPoP proof, the only case where a
-// DPoP token type is acceptable (RFC 9449, section 5).
-func parseToken(body []byte, received time.Time, dpop bool) (*Token, error) {
-	members, err := decodeObject(body)
-	if err != nil {
-		return nil, err
-	}
-	return tokenFromMembers(members, received, dpop)
-}
-
-// tokenFromMembers is parseToken on a body already split into its members,
-// which it consumes. The policy, member by member (RFC 6749, section 5.1):
+// tokenFromMembers reads a successful token response (RFC 6749, section
+// 5.1) already split into its members, which it consumes. dpop tells
+// whether the request carried a DPoP proof, the only case where a DPoP
+// token type is acceptable (RFC 9449, section 5). The policy, member by member (RFC 6749, section 5.1):
 //
-//   - access_token: REQUIRED, a non-empty string, else ErrMalformedResponse.
+//   - access_token: REQUIRED, a non-empty string that passes
+//     CheckAccessToken (RFC 6750, section 2.1), else ErrMalformedResponse
+//     (wrapping ErrAccessTokenSyntax for the syntax).
 //   - token_type: REQUIRED, a string, else ErrMalformedResponse. oauthkit is
 //     strict here where some libraries quietly assume Bearer: a response
 //     without a type is a broken response, and guessing could send a
@@ -369,6 +362,9 @@ func tokenFromMembers(members map[string]json.RawMessage, received time.Time, dp
 		if err := takeString(members, f.name, f.dst, f.required); err != nil {
 			return nil, err
 		}
+	}
+	if err := CheckAccessToken(t.AccessToken); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
 	}
 	switch {
 	case strings.EqualFold(tokenType, TokenTypeBearer):

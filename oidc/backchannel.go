@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -218,7 +219,7 @@ func (h *BackChannelLogoutHandler) ServeHTTP(w http.ResponseWriter, r *http.Requ
 	if max <= 0 {
 		max = oauth2.DefaultMaxBodySize
 	}
-	body, err := readBounded(http.MaxBytesReader(w, r.Body, max+1), max)
+	body, err := bounded.Read(http.MaxBytesReader(w, r.Body, max+1), max)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.Is(err, oauth2.ErrResponseTooLarge) || errors.As(err, &mbe) {

@@ -2,7 +2,6 @@ package oidc
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -73,6 +72,10 @@ type DiscoveryOptions struct {
 	// host name than its public one (Keycloak's back-channel hostname). The
 	// document's issuer must still equal the issuer given, exactly.
 	DiscoveryURL string
+	// Observer, when set, is shown the exchange (see oauth2.HTTPExchange).
+	Observer func(*oauth2.HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown.
+	RevealSecrets bool
 }
 
 // DiscoveryURL returns the configuration document URL of issuer: the
@@ -112,6 +115,8 @@ func Discover(ctx context.Context, hc *http.Client, issuer string, opts Discover
 	base, err := oauth2.FetchMetadata(ctx, hc, where, issuer, oauth2.MetadataOptions{
 		AllowInsecureHTTP: opts.AllowInsecureHTTP,
 		MaxBodySize:       opts.MaxBodySize,
+		Observer:          opts.Observer,
+		RevealSecrets:     opts.RevealSecrets,
 	})
 	if err != nil {
 		return nil, discoveryError(err)
@@ -130,26 +135,8 @@ func Discover(ctx context.Context, hc *http.Client, issuer string, opts Discover
 	return m, nil
 }
 
-// discoveryError makes an oauth2 discovery error match this package's
-// sentinel too.
+// discoveryError names discovery as the step that failed; the sentinels
+// of oauth2 are this package's too.
 func discoveryError(err error) error {
-	for _, pair := range [...][2]error{
-		{oauth2.ErrIssuerMismatch, ErrIssuerMismatch},
-		{oauth2.ErrInvalidMetadata, ErrInvalidMetadata},
-		{oauth2.ErrInsecureURL, ErrInsecureURL},
-	} {
-		if errors.Is(err, pair[0]) {
-			return &wrapped{kind: pair[1], err: err}
-		}
-	}
 	return fmt.Errorf("oidc: discovery: %w", err)
 }
-
-// wrapped is an error from another package that also matches kind.
-type wrapped struct {
-	kind error
-	err  error
-}
-
-func (e *wrapped) Error() string   { return "oidc: " + e.err.Error() }
-func (e *wrapped) Unwrap() []error { return []error{e.kind, e.err} }

@@ -183,7 +183,7 @@ func providerFor(t *testing.T, ts *testServer) (*Provider, *IDTokenVerifier) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, err := p.Verifier(IDTokenVerifier{ClientID: testClientID, Now: fixedNow})
+	v, err := p.Verifier(IDTokenVerifier{ClientID: testClientID, Clock: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -262,7 +262,7 @@ func TestProvider_JW16_KeyRotation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	v, _ := p.Verifier(IDTokenVerifier{ClientID: testClientID, Now: fixedNow})
+	v, _ := p.Verifier(IDTokenVerifier{ClientID: testClientID, Clock: fixedNow})
 	if _, err := v.Verify(context.Background(), signWith(t, rsHeader(), serverClaims(ts), rsaSigner(opRSAKey(), crypto.SHA256)), VerifyOptions{}); err != nil {
 		t.Fatal(err)
 	}

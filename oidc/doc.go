@@ -14,7 +14,11 @@
 // Every request goes through the caller's *http.Client with the caller's
 // context, every response body read is bounded, and every failure is a
 // typed error matchable with errors.Is (see the Err* variables); no error
-// text holds a token, code, nonce or secret.
+// text holds a token, code, nonce or secret. [ProviderConfig.Observer] is
+// shown every exchange (discovery, key set, userinfo, and, through the
+// RelyingParty's oauth2.Config, the code redemption), redacted. Userinfo
+// sends a DPoP-bound access token with a DPoP proof (RFC 9449, section
+// 7.1), never as Bearer.
 //
 // Not supported: encrypted (JWE) ID tokens, userinfo responses and logout
 // tokens; unsigned ID tokens (alg "none"); the implicit and hybrid flows

@@ -2,14 +2,19 @@ package oidc
 
 import (
 	"errors"
+	"strings"
 
 	"github.com/oauthkit/oauthkit/jose"
+	"github.com/oauthkit/oauthkit/oauth2"
 )
 
 // Sentinel errors, matched with errors.Is. Errors returned by this package
-// wrap one of them with detail. Where package jose has the same notion
-// (jose.ErrIssuer, jose.ErrExpired, ...), the error matches the jose
-// sentinel too, so one check covers ID tokens and other JWTs. Signature
+// wrap one of them with detail. Where a lower package has the same failure,
+// the sentinel here is that package's value under this package's name
+// (ErrIssuerMismatch is jose.ErrIssuer and oauth2.ErrIssuerMismatch,
+// ErrExpired is jose.ErrExpired, ErrInvalidConfig is
+// oauth2.ErrInvalidConfig, ...), so there is one sentinel per failure
+// across the module. Signature
 // failures are the jose errors themselves: jose.ErrSignature,
 // jose.ErrAlgorithmNotAllowed, jose.ErrUnknownKey, jose.ErrKeyMismatch,
 // jose.ErrMalformed, jose.ErrTooLarge, jose.ErrCritical.
@@ -20,11 +25,11 @@ var (
 	// differs from the expected issuer. Comparison is exact: no case
 	// folding, no trailing-slash normalization (OpenID Connect Core, section
 	// 3.1.3.7, step 2; OpenID Connect Discovery, section 4.3).
-	ErrIssuerMismatch = errors.New("oidc: issuer mismatch")
+	ErrIssuerMismatch = jose.ErrIssuer
 
 	// ErrAudience: "aud" lacks the client_id or names an audience the client
 	// does not trust (OpenID Connect Core, section 3.1.3.7, step 3).
-	ErrAudience = errors.New("oidc: audience not accepted")
+	ErrAudience = jose.ErrAudience
 
 	// ErrAuthorizedParty: "azp" is not the client_id, or is absent from a
 	// token with several audiences (OpenID Connect Core, section 3.1.3.7,
@@ -32,19 +37,20 @@ var (
 	ErrAuthorizedParty = errors.New("oidc: authorized party (azp) not accepted")
 
 	// ErrExpired: "exp" has passed, beyond the leeway (step 9).
-	ErrExpired = errors.New("oidc: token expired")
+	ErrExpired = jose.ErrExpired
 
 	// ErrIssuedInFuture: "iat" lies in the future, beyond the leeway (step 10).
-	ErrIssuedInFuture = errors.New("oidc: token issued in the future")
+	ErrIssuedInFuture = jose.ErrIssuedInFuture
 
 	// ErrNotYetValid: "nbf" lies in the future, beyond the leeway.
-	ErrNotYetValid = errors.New("oidc: token not yet valid")
+	ErrNotYetValid = jose.ErrNotYetValid
 
 	// ErrMissingClaim: a claim the check needs is absent.
-	ErrMissingClaim = errors.New("oidc: missing claim")
+	ErrMissingClaim = jose.ErrMissingClaim
 
-	// ErrMalformedClaim: a claim has the wrong JSON type or an impossible value.
-	ErrMalformedClaim = errors.New("oidc: malformed claim")
+	// ErrMalformedClaim: a claim has the wrong JSON type or an impossible
+	// value; it is jose.ErrMalformed, as every malformed input.
+	ErrMalformedClaim = jose.ErrMalformed
 
 	// ErrNonce: "nonce" is missing or differs from the nonce sent (step 11),
 	// or is present where it is forbidden (logout tokens).
@@ -70,12 +76,12 @@ var (
 	// ErrTokenType: the token is not of the expected kind: an access token,
 	// refresh token, logout token or DPoP proof where an ID token is
 	// expected, or the reverse (RFC 8725, section 3.11).
-	ErrTokenType = errors.New("oidc: wrong token type")
+	ErrTokenType = jose.ErrType
 
 	// ErrSubject: "sub" is missing, longer than 255 ASCII characters, not
 	// ASCII (OpenID Connect Core, section 2), or differs from the subject it
 	// must equal (userinfo, section 5.3.4; refresh, section 12.2).
-	ErrSubject = errors.New("oidc: subject not accepted")
+	ErrSubject = jose.ErrSubject
 
 	// ErrIdentityChanged: an ID token from a refresh names another issuer,
 	// subject, audience, authorized party or authentication than the
@@ -89,15 +95,15 @@ var (
 	// ErrInvalidMetadata: a discovery document is not valid: a member of the
 	// wrong type, a required member missing, an unusable URL (OpenID Connect
 	// Discovery, section 3).
-	ErrInvalidMetadata = errors.New("oidc: invalid provider metadata")
+	ErrInvalidMetadata = oauth2.ErrInvalidMetadata
 
-	// ErrInsecureURL: a URL is not https and not on a loopback host, and
-	// insecure HTTP was not allowed.
-	ErrInsecureURL = errors.New("oidc: URL must use https")
+	// ErrInsecureURL: a URL is not https and not on a loopback host while
+	// insecure HTTP was not allowed, or carries user information.
+	ErrInsecureURL = oauth2.ErrInsecureURL
 
 	// ErrInvalidConfig: the configuration cannot work (no client_id, no
 	// issuer, no key set, a URL that is not one).
-	ErrInvalidConfig = errors.New("oidc: invalid configuration")
+	ErrInvalidConfig = oauth2.ErrInvalidConfig
 
 	// ErrUserInfo: the userinfo response is neither a JSON object nor a
 	// signed JWT that verifies (OpenID Connect Core, section 5.3.2).
@@ -109,65 +115,35 @@ var (
 	ErrLogoutToken = errors.New("oidc: invalid logout token")
 )
 
-// checkError is a failed check: the sentinels it matches (an oidc one, its
-// jose twin, ErrMissingClaim for an absent claim) and a detail for people.
+// checkError is a failed check: the sentinels it matches (its kind, and
+// ErrMissingClaim for an absent claim) and a detail for people.
 type checkError struct {
 	errs   []error
 	detail string
 }
 
 func (e *checkError) Error() string {
+	msg := "oidc: " + strings.TrimPrefix(e.errs[0].Error(), "oidc: ")
 	if e.detail == "" {
-		return e.errs[0].Error()
+		return msg
 	}
-	return e.errs[0].Error() + ": " + e.detail
+	return msg + ": " + e.detail
 }
 
 // Unwrap lets errors.Is and errors.As see every sentinel.
 func (e *checkError) Unwrap() []error { return e.errs }
 
-// fail returns a failed check of kind err, matching its jose twin too.
+// fail returns a failed check of kind err.
 func fail(err error, detail string) error {
-	if twin := joseTwin(err); twin != nil {
-		return &checkError{errs: []error{err, twin}, detail: detail}
-	}
 	return &checkError{errs: []error{err}, detail: detail}
 }
 
 // missing returns a failed check of kind err caused by an absent claim: it
-// matches err, ErrMissingClaim and their jose twins.
+// matches err and ErrMissingClaim.
 func missing(err error, claim string) error {
 	errs := []error{err}
-	if twin := joseTwin(err); twin != nil {
-		errs = append(errs, twin)
-	}
 	if err != ErrMissingClaim {
-		errs = append(errs, ErrMissingClaim, jose.ErrMissingClaim)
+		errs = append(errs, ErrMissingClaim)
 	}
 	return &checkError{errs: errs, detail: "claim \"" + claim + "\" is missing"}
-}
-
-// joseTwin returns the jose sentinel for an oidc sentinel, or nil.
-func joseTwin(err error) error {
-	switch err {
-	case ErrIssuerMismatch:
-		return jose.ErrIssuer
-	case ErrAudience:
-		return jose.ErrAudience
-	case ErrExpired:
-		return jose.ErrExpired
-	case ErrIssuedInFuture:
-		return jose.ErrIssuedInFuture
-	case ErrNotYetValid:
-		return jose.ErrNotYetValid
-	case ErrMissingClaim:
-		return jose.ErrMissingClaim
-	case ErrMalformedClaim:
-		return jose.ErrMalformed
-	case ErrTokenType:
-		return jose.ErrType
-	case ErrSubject:
-		return jose.ErrSubject
-	}
-	return nil
 }

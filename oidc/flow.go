@@ -31,7 +31,8 @@ type RelyingParty struct {
 }
 
 // NewRelyingParty returns a RelyingParty for provider p: cfg's Endpoint is
-// the provider's, cfg's HTTPClient the provider's when cfg has none, the
+// the provider's, cfg's HTTPClient and Observer the provider's when cfg has
+// none, the
 // verifier is p.Verifier(v) with v.ClientID defaulting to cfg.ClientID, and
 // RequireIssuer follows the metadata.
 func NewRelyingParty(p *Provider, cfg oauth2.Config, v IDTokenVerifier) (*RelyingParty, error) {
@@ -41,6 +42,9 @@ func NewRelyingParty(p *Provider, cfg oauth2.Config, v IDTokenVerifier) (*Relyin
 	cfg.Endpoint = p.Endpoint()
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = p.httpClient
+	}
+	if cfg.Observer == nil {
+		cfg.Observer, cfg.RevealSecrets = p.observer, p.revealSecrets
 	}
 	if v.ClientID == "" {
 		v.ClientID = cfg.ClientID

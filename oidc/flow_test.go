@@ -66,7 +66,7 @@ func newTestRP(t *testing.T, ts *testServer, s *opSession, shape func(map[string
 		t.Fatal(err)
 	}
 	rp, err := NewRelyingParty(p, oauth2.Config{ClientID: testClientID, RedirectURL: "https://app.example/cb", Scopes: []string{"profile"}},
-		IDTokenVerifier{Now: fixedNow})
+		IDTokenVerifier{Clock: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -274,7 +274,7 @@ func TestLogin_OI07_MixUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rp, err := NewRelyingParty(p, oauth2.Config{ClientID: testClientID, RedirectURL: "https://app.example/cb"}, IDTokenVerifier{Now: fixedNow})
+	rp, err := NewRelyingParty(p, oauth2.Config{ClientID: testClientID, RedirectURL: "https://app.example/cb"}, IDTokenVerifier{Clock: fixedNow})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -193,7 +193,7 @@ func testVerifier() *IDTokenVerifier {
 		ClientID: testClientID,
 		Issuer:   testIssuer,
 		KeySet:   opKeys(),
-		Now:      fixedNow,
+		Clock:    fixedNow,
 		Leeway:   30 * time.Second,
 	}
 }

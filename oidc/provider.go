@@ -31,6 +31,14 @@ type ProviderConfig struct {
 	// Clock returns the current time for the key set's cache; nil means
 	// time.Now.
 	Clock func() time.Time
+	// Observer, when set, is shown every exchange of the provider once it
+	// has ended: discovery, key set fetches and userinfo. Pass the same
+	// function as oauth2.Config.Observer to see a whole login. Secrets are
+	// redacted unless RevealSecrets is set.
+	Observer func(*oauth2.HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown. Only
+	// for tests against throw-away credentials.
+	RevealSecrets bool
 }
 
 // Provider is an OpenID Provider as a client sees it: its validated
@@ -46,6 +54,8 @@ type Provider struct {
 	httpClient        *http.Client
 	allowInsecureHTTP bool
 	maxBodySize       int64
+	observer          func(*oauth2.HTTPExchange)
+	revealSecrets     bool
 }
 
 // NewProvider discovers the provider whose issuer identifier is issuer
@@ -57,6 +67,8 @@ func NewProvider(ctx context.Context, issuer string, cfg ProviderConfig) (*Provi
 		AllowInsecureHTTP: cfg.AllowInsecureHTTP,
 		MaxBodySize:       cfg.MaxBodySize,
 		DiscoveryURL:      cfg.DiscoveryURL,
+		Observer:          cfg.Observer,
+		RevealSecrets:     cfg.RevealSecrets,
 	})
 	if err != nil {
 		return nil, err
@@ -87,10 +99,14 @@ func NewProviderFromMetadata(m *Metadata, cfg ProviderConfig) (*Provider, error)
 			RefreshInterval: cfg.KeySetRefreshInterval,
 			MaxBodySize:     cfg.MaxBodySize,
 			Clock:           cfg.Clock,
+			Observer:        cfg.Observer,
+			RevealSecrets:   cfg.RevealSecrets,
 		}),
 		httpClient:        cfg.HTTPClient,
 		allowInsecureHTTP: cfg.AllowInsecureHTTP,
 		maxBodySize:       cfg.MaxBodySize,
+		observer:          cfg.Observer,
+		revealSecrets:     cfg.RevealSecrets,
 	}, nil
 }
 

@@ -3,6 +3,9 @@ package oidc
 import (
 	"context"
 	"fmt"
+	"sync"
+
+	"github.com/oauthkit/oauthkit/oauth2"
 )
 
 // CheckRefreshedIDToken compares an ID token received in a refresh response
@@ -57,6 +60,63 @@ func (v *IDTokenVerifier) VerifyRefreshed(ctx context.Context, original *IDToken
 		return nil, err
 	}
 	return t, nil
+}
+
+// RefreshCheck returns a check that keeps the identity of an OpenID Connect
+// login verified while the token is refreshed, for httpclient's
+// Options.VerifyRefresh: a Session that refreshes by itself then never
+// installs a token whose ID token names another user, issuer or audience,
+// or carries an injected nonce (OpenID Connect Core 1.0, section 12.2).
+// original is the verified ID token of the login.
+//
+// A refreshed token without an id_token passes: section 12.2 lets the
+// response omit it, and the identity stays the one last verified. One with
+// an id_token passes only when [IDTokenVerifier.VerifyRefreshed] accepts it
+// against the ID token last verified (the original at first), which it then
+// becomes, so "iat" must not go back. The error wraps ErrIdentityChanged or
+// the verification's sentinel. Pass its Check method as the option; it is
+// safe for concurrent use, and Latest returns the identity it holds.
+func (v *IDTokenVerifier) RefreshCheck(original *IDToken) *RefreshCheck {
+	return &RefreshCheck{v: v, latest: original}
+}
+
+// RefreshCheck holds the verified identity of a login across refreshes;
+// see [IDTokenVerifier.RefreshCheck].
+type RefreshCheck struct {
+	v      *IDTokenVerifier
+	mu     sync.Mutex
+	latest *IDToken
+}
+
+// Check verifies refreshed as described at [IDTokenVerifier.RefreshCheck].
+// Its signature is that of httpclient's Options.VerifyRefresh; previous is
+// not used, since the identity it carried is the one Check holds.
+func (c *RefreshCheck) Check(ctx context.Context, previous, refreshed *oauth2.Token) error {
+	if refreshed == nil || refreshed.IDToken == "" {
+		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.latest == nil {
+		return fmt.Errorf("%w: RefreshCheck needs the verified ID token of the login", ErrInvalidConfig)
+	}
+	if refreshed.IDToken == c.latest.Raw {
+		return nil // the same ID token again, verified already
+	}
+	t, err := c.v.VerifyRefreshed(ctx, c.latest, refreshed.IDToken, refreshed.AccessToken)
+	if err != nil {
+		return err
+	}
+	c.latest = t
+	return nil
+}
+
+// Latest returns the ID token last verified: the original, or the newest
+// accepted refreshed one.
+func (c *RefreshCheck) Latest() *IDToken {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.latest
 }
 
 // sameSet reports whether a and b hold the same strings, in any order.

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/oauth2"
 )
 
 func TestVerifyRefreshed(t *testing.T) {
@@ -80,5 +82,45 @@ func TestCheckRefreshedIDToken(t *testing.T) {
 	}
 	if err := CheckRefreshedIDToken(nil, a); !errors.Is(err, ErrInvalidConfig) {
 		t.Errorf("nil original: got %v", err)
+	}
+}
+
+// A RefreshCheck accepts a refresh without an ID token or with the same
+// identity, follows the latest accepted token, and refuses a changed one.
+func TestRefreshCheck(t *testing.T) {
+	v := testVerifier()
+	ctx := context.Background()
+	base := with(idClaims(), map[string]any{"nonce": nil})
+	original, err := v.Verify(ctx, signID(t, base), VerifyOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := v.RefreshCheck(original)
+	if err := c.Check(ctx, nil, &oauth2.Token{AccessToken: "at"}); err != nil {
+		t.Fatalf("no id_token: %v", err)
+	}
+	same := signID(t, with(base, map[string]any{"iat": testNow.Unix(), "jti": "2"}))
+	if err := c.Check(ctx, nil, &oauth2.Token{AccessToken: "at", IDToken: same}); err != nil {
+		t.Fatalf("same identity: %v", err)
+	}
+	if c.Latest().Raw != same {
+		t.Error("Latest is not the accepted refreshed ID token")
+	}
+	for name, changes := range map[string]map[string]any{
+		"other sub":      {"sub": "someone-else"},
+		"injected nonce": {"nonce": "injected"},
+		"older iat":      {"iat": testNow.Add(-time.Hour).Unix()},
+	} {
+		raw := signID(t, with(with(base, map[string]any{"iat": testNow.Unix()}), changes))
+		err := c.Check(ctx, nil, &oauth2.Token{AccessToken: "at", IDToken: raw})
+		if !errors.Is(err, ErrIdentityChanged) {
+			t.Errorf("%s: err = %v, want ErrIdentityChanged", name, err)
+		}
+	}
+	if c.Latest().Raw != same {
+		t.Error("a refused ID token replaced the identity")
+	}
+	if err := v.RefreshCheck(nil).Check(ctx, nil, &oauth2.Token{IDToken: same}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("nil original: %v", err)
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/oauthkit/oauthkit/internal/safetext"
+	"github.com/oauthkit/oauthkit/internal/wire"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -57,12 +59,25 @@ type UserInfoOptions struct {
 	// Algorithms allowed for signed responses; empty means RS256. HS* is
 	// never accepted here.
 	Algorithms []jose.Algorithm
+	// TokenType is the access token's token_type: "Bearer" (or empty) sends
+	// it as a Bearer token, "DPoP" with the DPoP scheme and a proof from
+	// DPoP (RFC 9449, section 7.1). Pass the oauth2.Token's TokenType.
+	TokenType string
+	// DPoP makes the proofs for a DPoP-bound token; the same prover as the
+	// oauth2.Config's, so that nonces are shared. A use_dpop_nonce
+	// challenge is answered once with a new proof (RFC 9449, section 9).
+	DPoP oauth2.DPoPProver
 	// HTTPClient sends the request; nil means a client with a 30 s timeout.
 	// Redirects are not followed: the request carries the access token.
 	HTTPClient *http.Client
 	// MaxBodySize bounds the response, counted after decompression; zero
 	// means 1 MiB.
 	MaxBodySize int64
+	// Observer, when set, is shown each exchange (see oauth2.HTTPExchange);
+	// Provider.UserInfo sets the provider's when it is nil.
+	Observer func(*oauth2.HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown.
+	RevealSecrets bool
 
 	// noAlgorithm is set when the provider's metadata left none of the
 	// client's algorithms: signed responses are then refused.
@@ -88,6 +103,9 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserIn
 	if opts.MaxBodySize == 0 {
 		opts.MaxBodySize = p.maxBodySize
 	}
+	if opts.Observer == nil {
+		opts.Observer, opts.RevealSecrets = p.observer, p.revealSecrets
+	}
 	algs := opts.Algorithms
 	if len(algs) == 0 {
 		algs = []jose.Algorithm{jose.RS256}
@@ -98,16 +116,20 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserIn
 }
 
 // FetchUserInfo sends a userinfo request (OpenID Connect Core, section
-// 5.3.1): a GET with "Authorization: Bearer" (RFC 6750, section 2.1) through
-// the caller's client, and checks the response (section 5.3.2 to 5.3.4):
+// 5.3.1): a GET with "Authorization: Bearer" (RFC 6750, section 2.1), or
+// with the DPoP scheme and a proof for a DPoP-bound token (RFC 9449,
+// section 7.1, see [oauth2.AuthorizeResource]), through the caller's
+// client, and checks the response (section 5.3.2 to 5.3.4):
 //
 //   - 200 with application/json: one JSON object, parsed strictly;
 //   - 200 with application/jwt: a JWS verified with opts.KeySet and
 //     opts.Algorithms, whose "iss" equals opts.Issuer and whose "aud"
 //     contains opts.ClientID; encrypted responses are not supported;
 //   - "sub" equals opts.Subject exactly, else ErrSubject;
-//   - a 401 or 403 with a Bearer challenge is an *oauth2.Error with the
-//     challenge's error code (RFC 6750, section 3.1) and the header; any
+//   - a 401 or 403 with a challenge of the token's scheme is an
+//     *oauth2.Error with the challenge's error code (RFC 6750, section
+//     3.1) and the headers, echoed token redacted; a DPoP use_dpop_nonce
+//     challenge is first answered once with a new proof; any
 //     other failure an *oauth2.ResponseError; a body over the size cap
 //     oauth2.ErrResponseTooLarge.
 //
@@ -117,30 +139,36 @@ func FetchUserInfo(ctx context.Context, endpoint, accessToken string, opts UserI
 	if opts.Subject == "" {
 		return nil, fmt.Errorf("%w: UserInfoOptions.Subject is required (the ID token's sub)", ErrInvalidConfig)
 	}
-	if accessToken == "" || strings.ContainsAny(accessToken, "\r\n") {
-		return nil, fmt.Errorf("%w: empty or invalid access token", ErrInvalidConfig)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
-	if err != nil || (req.URL.Scheme != "https" && req.URL.Scheme != "http") {
-		return nil, fmt.Errorf("%w: userinfo endpoint is not an http(s) URL", ErrInvalidConfig)
-	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	req.Header.Set("Accept", "application/json, application/jwt")
-	res, err := noRedirects(opts.HTTPClient).Do(req)
-	if err != nil {
-		return nil, redactError(err, accessToken)
-	}
-	defer res.Body.Close()
 	maxBody := opts.MaxBodySize
 	if maxBody <= 0 {
 		maxBody = oauth2.DefaultMaxBodySize
 	}
-	body, err := readBounded(res.Body, maxBody)
-	if err != nil {
-		return nil, redactError(err, accessToken)
+	call := wire.Call{Client: opts.HTTPClient, Redirects: wire.NoRedirects, MaxBody: maxBody, Observe: opts.Observer, Reveal: opts.RevealSecrets}
+	call.Secrets.Add(accessToken)
+	var res *wire.Response
+	for attempt := 0; ; attempt++ {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, endpoint, nil)
+		if err != nil || (req.URL.Scheme != "https" && req.URL.Scheme != "http") {
+			return nil, fmt.Errorf("%w: userinfo endpoint is not an http(s) URL", ErrInvalidConfig)
+		}
+		if err := oauth2.AuthorizeResource(req, opts.TokenType, accessToken, opts.DPoP); err != nil {
+			return nil, fmt.Errorf("%w: %w", ErrInvalidConfig, call.Secrets.Error(err))
+		}
+		req.Header.Set("Accept", "application/json, application/jwt")
+		res, err = call.Do(req)
+		if err != nil {
+			return nil, err
+		}
+		dpop := strings.EqualFold(opts.TokenType, oauth2.TokenTypeDPoP)
+		if dpop && oauth2.ResourceNonce(opts.DPoP, endpoint, res.StatusCode, res.Header) && attempt == 0 {
+			continue
+		}
+		break
 	}
+	body := res.Body
+	var err error
 	if res.StatusCode != http.StatusOK {
-		return nil, statusError(res, body, accessToken)
+		return nil, statusError(res)
 	}
 	mediaType, _, _ := mime.ParseMediaType(res.Header.Get("Content-Type"))
 	var claims []byte
@@ -226,23 +254,25 @@ func withoutHMAC(algs []jose.Algorithm) []jose.Algorithm {
 }
 
 // statusError turns a non-200 userinfo response into an *oauth2.Error when
-// it carries a Bearer challenge with an error code (RFC 6750, section 3),
-// else into an *oauth2.ResponseError.
-func statusError(res *http.Response, body []byte, accessToken string) error {
-	if ch, ok := oauth2.BearerChallenge(res.Header); ok && ch.ErrorCode() != "" {
-		return &oauth2.Error{
-			Code:        clean(ch.ErrorCode(), accessToken, 128),
-			Description: clean(ch.ErrorDescription(), accessToken, 1024),
-			URI:         clean(ch.ErrorURI(), accessToken, 1024),
-			StatusCode:  res.StatusCode,
-			Header:      res.Header,
-			Body:        []byte(redact(string(body), accessToken)),
-		}
+// it carries a Bearer or DPoP challenge with an error code (RFC 6750,
+// section 3; RFC 9449, section 7.1; see oauth2.ChallengeError), else into
+// an *oauth2.ResponseError. Headers, texts and body are redacted of the
+// token.
+func statusError(res *wire.Response) error {
+	secrets := res.Secrets
+	header := secrets.Header(res.Header)
+	if e := oauth2.ChallengeError(res.StatusCode, res.Header); e != nil {
+		e.Code = safetext.Clip(secrets.String(e.Code), 128)
+		e.Description = safetext.Clip(secrets.String(e.Description), 1024)
+		e.URI = safetext.Clip(secrets.String(e.URI), 1024)
+		e.Header = header
+		e.Body = secrets.Body(res.Body)
+		return e
 	}
 	return &oauth2.ResponseError{
 		StatusCode:  res.StatusCode,
-		ContentType: res.Header.Get("Content-Type"),
-		Excerpt:     clean(string(body), accessToken, 256),
-		Header:      res.Header,
+		ContentType: safetext.Clip(res.Header.Get("Content-Type"), 128),
+		Excerpt:     safetext.Clip(string(secrets.Body(res.Body)), 256),
+		Header:      header,
 	}
 }

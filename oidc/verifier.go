@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/safetext"
 	"github.com/oauthkit/oauthkit/jose"
 )
 
@@ -61,8 +62,8 @@ type IDTokenVerifier struct {
 	// Leeway is the clock skew allowed for exp, iat, nbf and auth_time.
 	// Zero means DefaultLeeway; negative means none.
 	Leeway time.Duration
-	// Now returns the current time; nil means time.Now.
-	Now func() time.Time
+	// Clock returns the current time; nil means time.Now.
+	Clock func() time.Time
 	// ACR, when set, is called with the "acr" claim ("" when absent) and
 	// refuses the token by returning an error (step 12). Use it when acr
 	// values were requested.
@@ -323,8 +324,8 @@ func (v *IDTokenVerifier) verifyToken(ctx context.Context, raw, kind string) (jo
 
 // now returns the current time by v.Now, else time.Now.
 func (v *IDTokenVerifier) now() time.Time {
-	if v.Now != nil {
-		return v.Now()
+	if v.Clock != nil {
+		return v.Clock()
 	}
 	return time.Now()
 }
@@ -530,16 +531,5 @@ func (s secretKeySet) Keys(context.Context, string) ([]jose.JWK, error) {
 }
 
 // cut shortens a value taken from a token for an error message and
-// replaces control characters.
-func cut(s string) string {
-	const max = 64
-	if len(s) > max {
-		s = s[:max] + "…"
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return '?'
-		}
-		return r
-	}, s)
-}
+// replaces control characters (safetext.Clip at 64 bytes).
+func cut(s string) string { return safetext.Clip(s, 64) }

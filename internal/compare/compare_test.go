@@ -154,7 +154,7 @@ func BenchmarkJWT(b *testing.B) {
 			ctx := context.Background()
 			keys := jose.StaticKeySet{{KeyID: kid, Algorithm: alg, Use: "sig", Key: s.pub}}
 			opts := jose.VerifyOptions{Algorithms: []jose.Algorithm{alg}}
-			want := jose.Expected{Issuer: issuer, Audience: clientID, Now: clock, RequireExpiry: true, RequireIssuedAt: true}
+			want := jose.Expected{Issuer: issuer, Audience: clientID, Clock: clock, RequireExpiry: true, RequireIssuedAt: true}
 			oauthkit := func() error {
 				_, _, err := jose.VerifyJWT(ctx, s.token, keys, opts, want)
 				return err
@@ -179,7 +179,7 @@ func BenchmarkIDToken(b *testing.B) {
 	s := sign(b, jose.RS256)
 	ctx := context.Background()
 	ours := &oidc.IDTokenVerifier{
-		ClientID: clientID, Issuer: issuer, Now: clock, Algorithms: []jose.Algorithm{jose.RS256},
+		ClientID: clientID, Issuer: issuer, Clock: clock, Algorithms: []jose.Algorithm{jose.RS256},
 		KeySet: jose.StaticKeySet{{KeyID: kid, Algorithm: jose.RS256, Use: "sig", Key: s.pub}},
 	}
 	ourOpts := oidc.VerifyOptions{Nonce: nonce, AccessToken: accessToken, MaxAge: 10 * time.Minute}

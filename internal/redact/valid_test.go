@@ -1,0 +1,5 @@
+package redact
+
+import "encoding/json"
+
+func isValid(b []byte) bool { return json.Valid(b) }

@@ -213,7 +213,7 @@ func TestSameVerdicts(t *testing.T) {
 		opts := jose.VerifyOptions{Algorithms: []jose.Algorithm{alg}}
 		keyFunc := func(*jwt.Token) (any, error) { return s.pub, nil }
 		for _, aud := range []string{clientID, "other-client"} {
-			want := jose.Expected{Issuer: issuer, Audience: aud, Now: clock, RequireExpiry: true, RequireIssuedAt: true}
+			want := jose.Expected{Issuer: issuer, Audience: aud, Clock: clock, RequireExpiry: true, RequireIssuedAt: true}
 			_, _, ours := jose.VerifyJWT(ctx, s.token, keys, opts, want)
 			parser := jwt.NewParser(jwt.WithValidMethods([]string{string(alg)}), jwt.WithIssuer(issuer),
 				jwt.WithAudience(aud), jwt.WithTimeFunc(clock), jwt.WithExpirationRequired(), jwt.WithIssuedAt())

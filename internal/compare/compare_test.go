@@ -188,7 +188,7 @@ func BenchmarkIDToken(b *testing.B) {
 		return err
 	}
 	theirs := gooidc.NewVerifier(issuer, &gooidc.StaticKeySet{PublicKeys: []crypto.PublicKey{s.pub}},
-		&gooidc.Config{ClientID: clientID, Now: clock, SupportedSigningAlgs: []string{gooidc.RS256}})
+		&gooidc.Config{ClientID: clientID, Clock: clock, SupportedSigningAlgs: []string{gooidc.RS256}})
 	goOIDC := func() error {
 		tok, err := theirs.Verify(ctx, s.token)
 		if err != nil {
@@ -225,11 +225,11 @@ func TestSameVerdicts(t *testing.T) {
 	}
 	s := sign(t, jose.RS256)
 	for _, aud := range []string{clientID, "other-client"} {
-		ours := &oidc.IDTokenVerifier{ClientID: aud, Issuer: issuer, Now: clock,
+		ours := &oidc.IDTokenVerifier{ClientID: aud, Issuer: issuer, Clock: clock,
 			KeySet: jose.StaticKeySet{{KeyID: kid, Algorithm: jose.RS256, Key: s.pub}}}
 		_, errOurs := ours.Verify(ctx, s.token, oidc.VerifyOptions{Nonce: nonce, AccessToken: accessToken})
 		theirs := gooidc.NewVerifier(issuer, &gooidc.StaticKeySet{PublicKeys: []crypto.PublicKey{s.pub}},
-			&gooidc.Config{ClientID: aud, Now: clock})
+			&gooidc.Config{ClientID: aud, Clock: clock})
 		_, errTheirs := theirs.Verify(ctx, s.token)
 		if (errOurs == nil) != (aud == clientID) || (errTheirs == nil) != (aud == clientID) {
 			t.Errorf("ID token, aud %s: oauthkit %v, go-oidc %v", aud, errOurs, errTheirs)

@@ -188,7 +188,7 @@ func BenchmarkIDToken(b *testing.B) {
 		return err
 	}
 	theirs := gooidc.NewVerifier(issuer, &gooidc.StaticKeySet{PublicKeys: []crypto.PublicKey{s.pub}},
-		&gooidc.Config{ClientID: clientID, Clock: clock, SupportedSigningAlgs: []string{gooidc.RS256}})
+		&gooidc.Config{ClientID: clientID, Now: clock, SupportedSigningAlgs: []string{gooidc.RS256}})
 	goOIDC := func() error {
 		tok, err := theirs.Verify(ctx, s.token)
 		if err != nil {
@@ -229,7 +229,7 @@ func TestSameVerdicts(t *testing.T) {
 			KeySet: jose.StaticKeySet{{KeyID: kid, Algorithm: jose.RS256, Key: s.pub}}}
 		_, errOurs := ours.Verify(ctx, s.token, oidc.VerifyOptions{Nonce: nonce, AccessToken: accessToken})
 		theirs := gooidc.NewVerifier(issuer, &gooidc.StaticKeySet{PublicKeys: []crypto.PublicKey{s.pub}},
-			&gooidc.Config{ClientID: aud, Clock: clock})
+			&gooidc.Config{ClientID: aud, Now: clock})
 		_, errTheirs := theirs.Verify(ctx, s.token)
 		if (errOurs == nil) != (aud == clientID) || (errTheirs == nil) != (aud == clientID) {
 			t.Errorf("ID token, aud %s: oauthkit %v, go-oidc %v", aud, errOurs, errTheirs)

@@ -3,9 +3,9 @@ package conformance
 import (
 	"context"
 	"fmt"
-	"time"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
 )

@@ -83,8 +83,8 @@ func (l *evidenceLog) snapshot() []Evidence {
 // clean even for a Config with RevealSecrets set.
 func exchangeEvidence(ex *oauth2.HTTPExchange) Evidence {
 	ev := Evidence{
-		Method:        ex.Method,
-		URL:           redactURL(ex.URL),
+		Method:         ex.Method,
+		URL:            redactURL(ex.URL),
 		Authorization:  redactAuthorization(ex.RequestHeader),
 		RequestHeader:  redactHeader(ex.RequestHeader),
 		Status:         ex.StatusCode,

@@ -13,8 +13,14 @@ import (
 // kc is the Keycloak shared by every scenario of this test binary.
 var kc keycloaktest.Shared
 
+// aroundMain runs the test binary's tests; a file that brings a second
+// provider (oidcprovider_test.go) wraps it to start that provider too.
+var aroundMain = func(run func() int) int { return run() }
+
 // TestMain starts Keycloak once for the test binary.
-func TestMain(m *testing.M) { os.Exit(kc.Run(m, keycloaktest.Options{})) }
+func TestMain(m *testing.M) {
+	os.Exit(aroundMain(func() int { return kc.Run(m, keycloaktest.Options{}) }))
+}
 
 // reasonTB records why the shared server skipped a test.
 type reasonTB struct {

@@ -56,6 +56,12 @@ func KeycloakTarget(ctx context.Context, admin *keycloaktest.Admin) (*Target, Ad
 	return t, ka, remove, nil
 }
 
+// NewKeycloakAdministrator returns the [Administrator] of the Keycloak
+// realm named realm, administered through admin.
+func NewKeycloakAdministrator(admin *keycloaktest.Admin, realm string) Administrator {
+	return &keycloakAdministrator{admin: admin, realm: realm}
+}
+
 // keycloakAdministrator is the [Administrator] of one Keycloak realm.
 type keycloakAdministrator struct {
 	admin *keycloaktest.Admin

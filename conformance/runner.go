@@ -137,7 +137,7 @@ func (r *Runner) Run(ctx context.Context, scenarios []Scenario) []Result {
 }
 
 func progressLine(res Result) string {
-	line := fmt.Sprintf("%-4s %-34s %6.1fs", strings.ToUpper(string(res.Status)), res.ID, res.Duration.Seconds())
+	line := fmt.Sprintf("%-7s %-36s %6.1fs", strings.ToUpper(string(res.Status)), res.ID, res.Duration.Seconds())
 	if res.Reason != "" {
 		line += "  " + firstLine(res.Reason)
 	}

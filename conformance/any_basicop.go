@@ -680,8 +680,7 @@ func runClaimsEssential(ctx context.Context, e *Env) error {
 // grant issues a new access token; the new ID token, when there is one,
 // passes the checks of section 12.2 against the original.
 func runOIDCCRefresh(ctx context.Context, e *Env) error {
-	opts := refreshOptions(e)
-	r, _, l, err := newAnyLogin(ctx, e, opts)
+	r, l, err := loginWithRefresh(ctx, e)
 	if err != nil {
 		return err
 	}
@@ -707,16 +706,24 @@ func runOIDCCRefresh(ctx context.Context, e *Env) error {
 	return nil
 }
 
-// refreshOptions asks for offline_access with prompt=consent (OpenID
-// Connect Core 1.0, section 11) when the provider lists that scope, since
-// some providers issue refresh tokens only then.
-func refreshOptions(e *Env) oauth2.AuthorizationOptions {
-	m := e.Provider.OAuthMetadata()
-	if m != nil && slices.Contains(m.ScopesSupported, "offline_access") {
-		scopes := withScope(e.Target().Client(codeRole(e.Target())).Scopes, "openid")
-		return oauth2.AuthorizationOptions{Scopes: append(scopes, "offline_access"), Extra: extra("prompt", "consent")}
+// refreshLogin logs in through agent for a refresh token: first as usual,
+// and, when no refresh token comes back and the provider lists
+// offline_access, again with offline_access and prompt=consent (OpenID
+// Connect Core 1.0, section 11), as some providers issue refresh tokens
+// only then. The plain login comes first because an offline session may be
+// shared by every login of the user.
+func (r *anyRP) refreshLogin(ctx context.Context, e *Env, agent LoginAgent) (*anyLogin, error) {
+	l, err := r.login(ctx, e, agent, oauth2.AuthorizationOptions{}, 0)
+	if err != nil || l.token.RefreshToken != "" {
+		return l, err
 	}
-	return oauth2.AuthorizationOptions{}
+	m := e.Provider.OAuthMetadata()
+	if !slices.Contains(m.ScopesSupported, "offline_access") {
+		return l, nil
+	}
+	e.Notef("no refresh token: logging in again with offline_access and prompt=consent")
+	scopes := append(slices.Clone(r.cfg.Scopes), "offline_access")
+	return r.login(ctx, e, agent, oauth2.AuthorizationOptions{Scopes: scopes, Extra: extra("prompt", "consent")}, 0)
 }
 
 // RFC 7636, sections 4.3 to 4.6: the S256 challenge goes with the

@@ -24,9 +24,9 @@ func tokenScenarios() []Scenario {
 	return []Scenario{
 		{
 			ID:    "any-refresh-rotation",
-			Title: "a rotated refresh token is refused when used again",
+			Title: "a public client's refresh token is rotated, and the old one refused when used again",
 			Spec:  "RFC 9700 §4.14.2; RFC 6749 §6",
-			Needs: login(NeedGrant("refresh_token")),
+			Needs: []Need{NeedOpenID, NeedClient(RolePublic), NeedUser, NeedLogin, NeedGrant("authorization_code"), NeedGrant("refresh_token")},
 			Run:   runAnyRefreshRotation,
 		},
 		{
@@ -61,7 +61,7 @@ func tokenScenarios() []Scenario {
 			ID:    "any-session-end",
 			Title: "after the user's session ends, the refresh token is refused with invalid_grant",
 			Spec:  "RFC 6749 §6, §5.2; OpenID Connect Core 1.0 §12",
-			Needs: login(NeedGrant("refresh_token"), NeedAdminCapability(AdminEndSession)),
+			Needs: login(NeedGrant("refresh_token"), NeedAdminCapability(AdminEndSession), NeedAdminCapability(AdminCreateUser)),
 			Run:   runAnySessionEnd,
 		},
 		{
@@ -74,9 +74,23 @@ func tokenScenarios() []Scenario {
 	}
 }
 
-// loginWithRefresh logs in asking for a refresh token, or skips.
+// loginWithRefresh logs in with the code flow client asking for a refresh
+// token, or skips.
 func loginWithRefresh(ctx context.Context, e *Env) (*anyRP, *anyLogin, error) {
-	r, _, l, err := newAnyLogin(ctx, e, refreshOptions(e))
+	return loginWithRefreshAs(ctx, e, codeRole(e.Target()))
+}
+
+// loginWithRefreshAs is loginWithRefresh with the client of role.
+func loginWithRefreshAs(ctx context.Context, e *Env, role string) (*anyRP, *anyLogin, error) {
+	r, err := newAnyRPRole(e, role)
+	if err != nil {
+		return nil, nil, err
+	}
+	agent, err := newAgent(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	l, err := r.refreshLogin(ctx, e, agent)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -86,11 +100,12 @@ func loginWithRefresh(ctx context.Context, e *Env) (*anyRP, *anyLogin, error) {
 	return r, l, nil
 }
 
-// RFC 9700, section 4.14.2: refresh tokens of public clients MUST be
-// sender-constrained or rotated; a rotated one used again is refused. For
-// a confidential client rotation is optional: not rotating is reported.
+// RFC 9700, section 4.14.2: the authorization server MUST detect the
+// replay of a public client's refresh tokens, by binding them to the
+// client (sender-constrained) or by rotating them and refusing a used one.
+// A DPoP-bound refresh token would be the other way; this client has none.
 func runAnyRefreshRotation(ctx context.Context, e *Env) error {
-	r, l, err := loginWithRefresh(ctx, e)
+	r, l, err := loginWithRefreshAs(ctx, e, RolePublic)
 	if err != nil {
 		return err
 	}
@@ -102,15 +117,12 @@ func runAnyRefreshRotation(ctx context.Context, e *Env) error {
 		return fmt.Errorf("refresh: %w", err)
 	}
 	if next.RefreshToken == l.token.RefreshToken {
-		if r.role == RolePublic {
-			return Warn("the public client's refresh token was not rotated (RFC 9700 §4.14.2)")
-		}
-		e.Notef("the refresh token was not rotated (optional for a confidential client)")
-		return nil
+		return errors.New("the public client's refresh token was not rotated and is not sender-constrained (RFC 9700 §4.14.2)")
 	}
-	_, err = r.cfg.Refresh(ctx, l.token)
+	again, err := r.cfg.Refresh(ctx, l.token)
 	if err == nil {
-		return Warn("the refresh token was rotated, but the old one still works (RFC 9700 §4.14.2 expects reuse to be refused)")
+		e.AddSecret(again.AccessToken, again.RefreshToken, again.IDToken)
+		return errors.New("the public client's refresh token was rotated, but the old one still works: its replay goes undetected (RFC 9700 §4.14.2)")
 	}
 	return wantOAuthError(err, oauth2.ErrorInvalidGrant, "", 0)
 }
@@ -266,11 +278,30 @@ func runAnyDeviceFlow(ctx context.Context, e *Env) error {
 }
 
 // RFC 6749, section 6: once the administration API has ended the user's
-// session, the session's refresh token is refused with invalid_grant.
+// session, the session's refresh token is refused with invalid_grant. The
+// user is created for the scenario, since ending the sessions of the
+// target's user would end those of the scenarios running beside it.
 func runAnySessionEnd(ctx context.Context, e *Env) error {
-	r, l, err := loginWithRefresh(ctx, e)
+	u, err := e.Administrator().CreateUser(ctx)
+	if err != nil {
+		return fmt.Errorf("creating a user: %w", err)
+	}
+	e.AddSecret(u.Password)
+	r, err := newAnyRP(e)
 	if err != nil {
 		return err
+	}
+	r.user = u
+	agent, err := newAgent(e)
+	if err != nil {
+		return err
+	}
+	l, err := r.refreshLogin(ctx, e, agent)
+	if err != nil {
+		return err
+	}
+	if l.token.RefreshToken == "" {
+		return Skip("no refresh token was issued")
 	}
 	if err := e.Administrator().EndSession(ctx, l.id.Subject); err != nil {
 		return fmt.Errorf("ending the session: %w", err)

@@ -21,7 +21,10 @@ import (
 // Keycloak exactly as against any other provider: through the issuer's
 // metadata and these pre-registered clients.
 func KeycloakTarget(ctx context.Context, admin *keycloaktest.Admin) (*Target, Administrator, func(context.Context) error, error) {
-	realm, err := admin.CreateRealm(ctx, keycloaktest.RealmOptions{Name: uniqueName("ok-target")})
+	// Refresh token rotation with reuse detection is off by default in
+	// Keycloak; it is turned on as RFC 9700, section 4.14.2 asks of a
+	// deployment with public clients.
+	realm, err := admin.CreateRealm(ctx, keycloaktest.RealmOptions{Name: uniqueName("ok-target"), RevokeRefreshToken: true})
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("creating the target realm: %w", err)
 	}

@@ -83,7 +83,7 @@ func Roles() []string { return slices.Clone(roles) }
 //	      "redirect_uri": "http://127.0.0.1:8765/cb", "scopes": ["openid", "profile"]},
 //	    "client_secret_post": {"client_id": "b", "client_secret_env": "B_SECRET"},
 //	    "client_secret_jwt": {"client_id": "c", "client_secret": "..."},
-//	    "private_key_jwt": {"client_id": "d", "key_file": "d.pem", "alg": "ES256"},
+//	    "private_key_jwt": {"client_id": "d", "key_file": "d.pem", "alg": "ES256", "key_id": "k1"},
 //	    "public": {"client_id": "e", "redirect_uri": "http://127.0.0.1:8765/cb"},
 //	    "device": {"client_id": "f"},
 //	    "dpop": {"client_id": "g", "client_secret": "..."}
@@ -139,6 +139,10 @@ type TargetClient struct {
 	// Alg is the signing algorithm of its assertions (RS256, ES256, ...);
 	// empty means the key's usual one.
 	Alg string `json:"alg,omitempty"`
+	// KeyID is the "kid" the provider registered for the key, sent in the
+	// assertion's header; empty means the key file's own kid (a JWK's),
+	// else none, and the provider picks the registered key by type.
+	KeyID string `json:"key_id,omitempty"`
 
 	// key is the private key, read from KeyFile or set by a harness.
 	key *jose.JWK
@@ -238,7 +242,7 @@ func ParseTarget(data []byte, dir string) (*Target, error) {
 			if !filepath.IsAbs(p) {
 				p = filepath.Join(dir, p)
 			}
-			k, err := readPrivateKey(p, c.Alg)
+			k, err := readPrivateKey(p, c.Alg, c.KeyID)
 			if err != nil {
 				return nil, fmt.Errorf("%w: client %q: %w", ErrTarget, role, err)
 			}
@@ -381,7 +385,7 @@ func fromEnv(v *string, name string) error {
 }
 
 // readPrivateKey reads a private key from a PEM file or a JWK.
-func readPrivateKey(path, alg string) (jose.JWK, error) {
+func readPrivateKey(path, alg, kid string) (jose.JWK, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return jose.JWK{}, err
@@ -433,10 +437,8 @@ func readPrivateKey(path, alg string) (jose.JWK, error) {
 	if alg != "" {
 		k.Algorithm = jose.Algorithm(alg)
 	}
-	if k.KeyID == "" {
-		if tp, err := k.Thumbprint(); err == nil {
-			k.KeyID = tp
-		}
+	if kid != "" {
+		k.KeyID = kid
 	}
 	return k, nil
 }

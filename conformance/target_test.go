@@ -42,7 +42,7 @@ func TestLoadTarget(t *testing.T) {
 	  "clients": {
 	    "client_secret_basic": {"client_id": "a", "client_secret": "s", "redirect_uri": "http://127.0.0.1:8765/cb", "scopes": ["openid","profile"]},
 	    "client_secret_post": {"client_id": "b", "client_secret_env": "OAUTHKIT_TEST_B_SECRET"},
-	    "private_key_jwt": {"client_id": "d", "key_file": "d.pem", "alg": "ES256"},
+	    "private_key_jwt": {"client_id": "d", "key_file": "d.pem", "alg": "ES256", "key_id": "k1"},
 	    "public": {"client_id": "e", "redirect_uri": "http://127.0.0.1:8765/cb"}
 	  },
 	  "users": [{"username": "alice", "password_env": "OAUTHKIT_TEST_ALICE_PW"}],
@@ -61,7 +61,7 @@ func TestLoadTarget(t *testing.T) {
 		t.Errorf("password_env: %q", got)
 	}
 	pk := tg.Client(RolePrivateKeyJWT).Key()
-	if pk == nil || !pk.IsPrivate() || pk.Algorithm != jose.ES256 || pk.KeyID == "" {
+	if pk == nil || !pk.IsPrivate() || pk.Algorithm != jose.ES256 || pk.KeyID != "k1" {
 		t.Fatalf("key file: %+v", pk)
 	}
 	if _, ok := tg.Client(RolePrivateKeyJWT).AuthMethod(RolePrivateKeyJWT).(oauth2.PrivateKeyJWT); !ok {

@@ -342,18 +342,31 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // provider re-authenticate the user even with a session; the second ID
 // token's auth_time is later than the first's.
 func runPromptLogin(ctx context.Context, e *Env) error {
-	r, agent, first, err := newAnyLogin(ctx, e, oauth2.AuthorizationOptions{})
+	r, agent, first, err := newAnyLogin(ctx, e, withAuthTime(oauth2.AuthorizationOptions{}))
 	if err != nil {
 		return err
 	}
 	if err := sleepCtx(ctx, 1100*time.Millisecond); err != nil {
 		return err
 	}
-	second, err := r.login(ctx, e, agent, oauth2.AuthorizationOptions{Extra: extra("prompt", "login")}, 0)
+	second, err := r.login(ctx, e, agent, withAuthTime(oauth2.AuthorizationOptions{Extra: extra("prompt", "login")}), 0)
 	if err != nil {
 		return fmt.Errorf("login with prompt=login: %w", err)
 	}
 	return checkReauthenticated(e, first, second)
+}
+
+// withAuthTime adds max_age of a day to opts: with max_age the ID token
+// MUST carry auth_time (OpenID Connect Core 1.0, section 2), which a
+// provider may leave out otherwise, and a day does not force a new login.
+func withAuthTime(opts oauth2.AuthorizationOptions) oauth2.AuthorizationOptions {
+	if opts.Extra == nil {
+		opts.Extra = url.Values{}
+	}
+	if !opts.Extra.Has("max_age") {
+		opts.Extra.Set("max_age", "86400")
+	}
+	return opts
 }
 
 // checkReauthenticated checks that the second login authenticated the user
@@ -431,7 +444,7 @@ func runPromptNoneLoggedIn(ctx context.Context, e *Env) error {
 // max_age (section 3.1.3.7, step 13).
 func runMaxAge(seconds int) func(context.Context, *Env) error {
 	return func(ctx context.Context, e *Env) error {
-		r, agent, first, err := newAnyLogin(ctx, e, oauth2.AuthorizationOptions{})
+		r, agent, first, err := newAnyLogin(ctx, e, withAuthTime(oauth2.AuthorizationOptions{}))
 		if err != nil {
 			return err
 		}

@@ -94,7 +94,7 @@ func runCatalogue(t *testing.T, p *Provider, known map[string]string) {
 				t.Parallel()
 			}
 			res := RunScenario(t.Context(), p, s, DefaultTimeout)
-			if why, ok := known[s.ID]; ok {
+			if why, ok := known[s.ID]; ok && res.Status != StatusSkip {
 				if res.Status != StatusFail {
 					t.Errorf("expected the known failure (%s), got %s %s", why, res.Status, res.Reason)
 				}

@@ -40,11 +40,24 @@ func (r *Report) WriteHTML(w io.Writer) error {
 			byKind = append(byKind, SpecSummary{Spec: kindTitle(k), Summary: *s})
 		}
 	}
+	var groups []htmlGroup
+	for _, res := range r.Results {
+		title := kindTitle(res.Kind)
+		if res.Kind == "" && res.Hostile {
+			title = kindTitle(KindHostile)
+		}
+		if len(groups) == 0 || groups[len(groups)-1].Title != title {
+			groups = append(groups, htmlGroup{Title: title})
+		}
+		g := &groups[len(groups)-1]
+		g.Results = append(g.Results, res)
+	}
 	data := htmlReport{
 		Report:   r,
 		Summary:  r.Summary(),
 		ByKind:   byKind,
 		BySpec:   r.BySpec(),
+		Groups:   groups,
 		Statuses: Statuses(),
 	}
 	return htmlTemplate.Execute(w, data)
@@ -55,7 +68,14 @@ type htmlReport struct {
 	Summary  Summary
 	ByKind   []SpecSummary
 	BySpec   []SpecSummary
+	Groups   []htmlGroup
 	Statuses []Status
+}
+
+// htmlGroup is a run of results of one kind, shown under one heading.
+type htmlGroup struct {
+	Title   string
+	Results []Result
 }
 
 func kindTitle(k string) string {
@@ -142,6 +162,7 @@ table.kv td:first-child { color: #555; white-space: nowrap; }
 pre { white-space: pre-wrap; word-break: break-all; font-size: .8rem; margin: .3rem 0; background: #f6f7fb; padding: .3rem .5rem; }
 .note { font-style: italic; color: #444; margin: .3rem 0; }
 .hidden { display: none; }
+h3.group { font-size: 1rem; margin: 1.2rem 0 .3rem; color: #333; }
 </style>
 </head>
 <body>
@@ -162,6 +183,7 @@ pre { white-space: pre-wrap; word-break: break-all; font-size: .8rem; margin: .3
 
 <h2>Scenarios</h2>
 <div class="filters" id="filters"><button type="button" class="on" data-filter="all">all</button>{{range .Statuses}}<button type="button" data-filter="{{.}}">{{.}}</button>{{end}}</div>
+{{range .Groups}}<h3 class="group">Scenarios for {{.Title}} ({{len .Results}})</h3>
 {{range .Results}}
 <details class="scenario st-{{.Status}}" id="scenario-{{.ID}}" data-status="{{.Status}}" data-kind="{{.Kind}}"{{if open .Status}} open{{end}}>
 <summary><span class="badge">{{upper .Status}}</span> <span class="id">{{.ID}}</span> {{.Title}} <span class="spec">{{.Spec}}</span>{{if .Module}} <span class="module">[{{.Module}}]</span>{{end}} <span class="time">{{seconds .}}</span></summary>
@@ -180,7 +202,7 @@ pre { white-space: pre-wrap; word-break: break-all; font-size: .8rem; margin: .3
 </div>
 </div>{{end}}{{else}}<p class="note">no exchanges recorded</p>{{end}}
 </div>
-</details>{{end}}
+</details>{{end}}{{end}}
 <script>
 (function () {
   var buttons = document.querySelectorAll('#filters button');

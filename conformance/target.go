@@ -384,13 +384,17 @@ func fromEnv(v *string, name string) error {
 	return nil
 }
 
-// readPrivateKey reads a private key from a PEM file or a JWK.
+// readPrivateKey reads a private key from a PEM file or a JWK. Only a
+// regular file is read: a device or a named pipe could block or never end.
 func readPrivateKey(path, alg, kid string) (jose.JWK, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return jose.JWK{}, err
 	}
 	defer f.Close()
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		return jose.JWK{}, fmt.Errorf("key file %s is not a regular file", path)
+	}
 	data, err := io.ReadAll(io.LimitReader(f, maxTargetFile+1))
 	if err != nil {
 		return jose.JWK{}, err

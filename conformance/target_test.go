@@ -166,3 +166,28 @@ func TestProviderNeeds(t *testing.T) {
 		t.Errorf("code client without clients: %q", r)
 	}
 }
+
+// FuzzParseTarget: any input gives a target that validates, or an error
+// wrapping ErrTarget; never a panic or a hang.
+func FuzzParseTarget(f *testing.F) {
+	f.Add([]byte(`{"version": 1, "issuer": "https://op.example"}`))
+	f.Add([]byte(`{"version": 1, "issuer": "https://op.example", "clients": {"public": {"client_id": "e", "redirect_uri": "http://127.0.0.1:1/cb"}}, "users": [{"username": "a", "password": "b"}], "login": {"agent": "form", "form": {"username_field": "login"}}}`))
+	f.Add([]byte(`{"version": 1, "issuer": "https://op.example", "clients": {"private_key_jwt": {"client_id": "d", "key_file": "/dev/zero"}}}`))
+	f.Add([]byte(`{"version": 1, "issuer": "https://op.example", "clients": {"dpop": null}}`))
+	dir := f.TempDir()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		tg, err := ParseTarget(data, dir)
+		if err != nil {
+			if !errors.Is(err, ErrTarget) {
+				t.Fatalf("error %v does not wrap ErrTarget", err)
+			}
+			return
+		}
+		if tg.Version != TargetVersion {
+			t.Fatalf("version %d accepted", tg.Version)
+		}
+		if err := tg.Validate(); err != nil {
+			t.Fatalf("a parsed target does not validate: %v", err)
+		}
+	})
+}

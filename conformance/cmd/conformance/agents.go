@@ -2,10 +2,11 @@ package main
 
 import "github.com/oauthkit/oauthkit/conformance"
 
-// formAgents returns the generic HTML form agent's factory for a target
-// whose login agent is "form"; nil until a build provides it
-// (agents_form.go).
-var formAgents func(t *conformance.Target) conformance.AgentFactory
+// formAgents and interactiveAgents return the factories of the generic
+// HTML form agent and of the interactive agent for a target; nil until a
+// build provides them (agents_provided.go). They are set once, before
+// main runs.
+var formAgents, interactiveAgents func(t *conformance.Target) conformance.AgentFactory
 
 // loginAgents returns the login agents the target's "login" section
 // names, or nil and a note saying why users cannot log in (the scenarios
@@ -17,6 +18,10 @@ func loginAgents(t *conformance.Target) (conformance.AgentFactory, string) {
 	case conformance.AgentForm:
 		if formAgents != nil {
 			return formAgents(t), ""
+		}
+	case conformance.AgentInteractive:
+		if interactiveAgents != nil {
+			return interactiveAgents(t), "interactive login: scenarios run one at a time; follow the instructions for each"
 		}
 	case "":
 		return nil, "the target names no login agent: scenarios that log a user in are skipped"

@@ -118,6 +118,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return list(ctx, p, scenarios, stdout)
 	}
 
+	if target != nil && target.Login.Agent == conformance.AgentInteractive {
+		o.parallel = 1 // one person logs in for one scenario at a time
+	}
 	runner := &conformance.Runner{Provider: p, Parallel: o.parallel, Timeout: o.timeout, Progress: stderr}
 	runStarted := time.Now()
 	results := runner.Run(ctx, scenarios)

@@ -1,8 +1,9 @@
 //go:build oauthkit_agent
 
-// This file wires the generic form agent of package conformance/agent
-// into the command. It builds only with the tag oauthkit_agent until that
-// package is in the module; then the build line goes.
+// This file wires the login agents of package conformance/agent into the
+// command: the generic HTML form agent and the interactive one. It builds
+// only with the tag oauthkit_agent until that package is in the module;
+// then the build line goes.
 
 package main
 
@@ -20,5 +21,8 @@ func init() {
 			fields.Username, fields.Password = f.UsernameField, f.PasswordField
 		}
 		return func(hc *http.Client) conformance.LoginAgent { return agent.NewForm(hc, t.Issuer, fields) }
+	}
+	interactiveAgents = func(*conformance.Target) conformance.AgentFactory {
+		return func(*http.Client) conformance.LoginAgent { return agent.NewInteractive(agent.InteractiveOptions{}) }
 	}
 }

@@ -29,7 +29,11 @@ func KeycloakTarget(ctx context.Context, admin *keycloaktest.Admin) (*Target, Ad
 		return nil, nil, nil, fmt.Errorf("creating the target realm: %w", err)
 	}
 	remove := func(ctx context.Context) error { return admin.DeleteRealm(ctx, realm.Name) }
-	ka := &keycloakAdministrator{admin: admin, realm: realm.Name}
+	ka := &keycloakAdministrator{admin: admin, realm: realm.Name, fullProfile: true}
+	if err := allowUnmanagedAttributes(ctx, admin, realm.Name); err != nil {
+		_ = remove(context.WithoutCancel(ctx))
+		return nil, nil, nil, err
+	}
 	t := &Target{
 		Version: TargetVersion,
 		Name:    "Keycloak realm " + realm.Name,
@@ -69,9 +73,28 @@ func NewKeycloakAdministrator(admin *keycloaktest.Admin, realm string) Administr
 type keycloakAdministrator struct {
 	admin *keycloaktest.Admin
 	realm string
+	// fullProfile gives created users a phone number and an address, for
+	// the scopes phone and address (OpenID Connect Core 1.0, section 5.4).
+	fullProfile bool
 	// mu serializes the realm updates, which Keycloak applies as
 	// read-modify-write of the whole representation.
 	mu sync.Mutex
+}
+
+// allowUnmanagedAttributes lets users of the realm hold attributes that
+// its user profile does not declare (phoneNumber, street, ...), which
+// Keycloak's phone and address claim mappers read.
+func allowUnmanagedAttributes(ctx context.Context, admin *keycloaktest.Admin, realm string) error {
+	path := "/admin/realms/" + url.PathEscape(realm) + "/users/profile"
+	var profile map[string]any
+	if _, err := admin.Do(ctx, "GET", path, nil, &profile); err != nil {
+		return fmt.Errorf("reading the user profile: %w", err)
+	}
+	profile["unmanagedAttributePolicy"] = "ENABLED"
+	if _, err := admin.Do(ctx, "PUT", path, profile, nil); err != nil {
+		return fmt.Errorf("allowing unmanaged user attributes: %w", err)
+	}
+	return nil
 }
 
 func (k *keycloakAdministrator) Capabilities() []string {
@@ -142,7 +165,15 @@ func (k *keycloakAdministrator) CreateClient(ctx context.Context, role, redirect
 }
 
 func (k *keycloakAdministrator) CreateUser(ctx context.Context) (*TargetUser, error) {
-	u, err := k.admin.CreateUser(ctx, k.realm, keycloaktest.UserOptions{})
+	var opts keycloaktest.UserOptions
+	if k.fullProfile {
+		opts.Attributes = map[string][]string{
+			"phoneNumber": {"+1 555 0100"}, "phoneNumberVerified": {"true"},
+			"street": {"1 Example Street"}, "locality": {"Springfield"}, "region": {"EX"},
+			"postal_code": {"00000"}, "country": {"Exampleland"},
+		}
+	}
+	u, err := k.admin.CreateUser(ctx, k.realm, opts)
 	if err != nil {
 		return nil, fmt.Errorf("creating a user: %w", err)
 	}

@@ -79,8 +79,8 @@ func codeRole(t *Target) string {
 	return ""
 }
 
-// why returns why p does not meet a target need, or "" when it does. It
-// reports handled false for the needs it does not know.
+// whyTarget returns why p does not meet a need of the target, or "" when
+// it does. It reports handled false for the needs it does not know.
 func (p *Provider) whyTarget(n Need) (reason string, handled bool) {
 	kind, value, _ := strings.Cut(string(n), ":")
 	t := p.Target

@@ -61,7 +61,7 @@ const (
 	RoleDPoP = "dpop"
 )
 
-// Roles lists every client role, in the order reports show them.
+// roles lists every client role, in the order reports show them.
 var roles = []string{RoleClientSecretBasic, RoleClientSecretPost, RoleClientSecretJWT, RolePrivateKeyJWT, RolePublic, RoleDevice, RoleDPoP}
 
 // Roles returns the client roles a target configuration may name.

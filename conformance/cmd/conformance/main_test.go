@@ -68,3 +68,23 @@ func TestListWithoutProvider(t *testing.T) {
 		}
 	}
 }
+
+// TestKeycloakAdminFromTarget: a target file naming "admin": "keycloak"
+// gets Keycloak's administration from its issuer's base URL and realm, so
+// that the administration scenarios and the Keycloak-only ones run too.
+func TestKeycloakAdminFromTarget(t *testing.T) {
+	tg := &conformance.Target{Version: 1, Issuer: "http://127.0.0.1:8080/realms/demo", Admin: "keycloak", Login: conformance.TargetLogin{Agent: conformance.AgentKeycloak}}
+	o := options{adminUser: "admin", adminPass: "admin"}
+	p, release, err := o.provider(t.Context(), tg, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	if p.BaseURL != "http://127.0.0.1:8080" || p.Admin == nil || p.Administrator == nil || p.Agents == nil {
+		t.Errorf("provider: base %q, admin %v, administrator %v, agents set %t", p.BaseURL, p.Admin, p.Administrator, p.Agents != nil)
+	}
+	tg.Issuer = "https://op.example"
+	if _, _, err := o.provider(t.Context(), tg, &bytes.Buffer{}); err == nil {
+		t.Error("admin keycloak with an issuer that is no Keycloak realm was accepted")
+	}
+}

@@ -102,7 +102,8 @@ func Roles() []string { return slices.Clone(roles) }
 // a JWK holding a private key; relative paths are relative to the
 // configuration file. "login.agent" is "form" (a headless HTML form
 // agent), "keycloak" (Keycloak's login pages) or "interactive" (a
-// person); "admin" names an administration API ("keycloak").
+// person); "admin" names an administration API ("keycloak"). The file
+// conformance/testdata/target-example.json is a complete example.
 type Target struct {
 	// Version is the format version, TargetVersion.
 	Version int `json:"version"`

@@ -191,3 +191,24 @@ func FuzzParseTarget(f *testing.F) {
 		}
 	})
 }
+
+// TestExampleTargetFile loads testdata/target-example.json, the example a
+// user copies: every role, secrets from the environment, a key file
+// beside it.
+func TestExampleTargetFile(t *testing.T) {
+	for _, v := range []string{"EXAMPLE_BASIC_SECRET", "EXAMPLE_POST_SECRET", "EXAMPLE_JWT_SECRET", "EXAMPLE_DPOP_SECRET", "EXAMPLE_ALICE_PASSWORD"} {
+		t.Setenv(v, "value-of-"+v)
+	}
+	tg, err := LoadTarget(filepath.Join("testdata", "target-example.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, role := range Roles() {
+		if tg.Client(role) == nil {
+			t.Errorf("the example lacks the %s client", role)
+		}
+	}
+	if tg.Client(RolePrivateKeyJWT).Key() == nil || tg.User().Password != "value-of-EXAMPLE_ALICE_PASSWORD" {
+		t.Error("key file or password_env not read")
+	}
+}

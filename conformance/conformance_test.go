@@ -1,9 +1,11 @@
 package conformance
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
+	"time"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
 )
@@ -11,8 +13,14 @@ import (
 // kc is the Keycloak shared by every scenario of this test binary.
 var kc keycloaktest.Shared
 
+// aroundMain runs the test binary's tests; a file that brings a second
+// provider (oidcprovider_test.go) wraps it to start that provider too.
+var aroundMain = func(run func() int) int { return run() }
+
 // TestMain starts Keycloak once for the test binary.
-func TestMain(m *testing.M) { os.Exit(kc.Run(m, keycloaktest.Options{})) }
+func TestMain(m *testing.M) {
+	os.Exit(aroundMain(func() int { return kc.Run(m, keycloaktest.Options{}) }))
+}
 
 // reasonTB records why the shared server skipped a test.
 type reasonTB struct {
@@ -42,7 +50,29 @@ func provider(t *testing.T) *Provider {
 		}
 		return &Provider{Unavailable: reason}
 	}
-	return NewKeycloakProvider(srv)
+	p := NewKeycloakProvider(srv)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	target, admin, remove, err := KeycloakTarget(ctx, p.Admin)
+	if err != nil {
+		t.Fatalf("provisioning the Keycloak target: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := remove(ctx); err != nil {
+			t.Errorf("deleting the target realm: %v", err)
+		}
+	})
+	p.Target, p.Administrator = target, admin
+	return p
+}
+
+// keycloakKnownFailures are the generic scenarios Keycloak fails, with
+// why: the test expects them to fail, so a Keycloak that mends one is
+// noticed.
+var keycloakKnownFailures = map[string]string{
+	"any-wrong-client-secret": "Keycloak answers a wrong client secret with unauthorized_client, not RFC 6749 §5.2's invalid_client",
 }
 
 // TestCatalogue runs every scenario of the catalogue as a subtest against
@@ -50,17 +80,33 @@ func provider(t *testing.T) *Provider {
 // it is not available (as with -short); hostile scenarios always run.
 func TestCatalogue(t *testing.T) {
 	p := provider(t)
+	runCatalogue(t, p, keycloakKnownFailures)
+}
+
+// runCatalogue runs every scenario of the catalogue against p as a
+// subtest; warnings and scenarios for review are logged, not failed. The
+// scenarios in known must fail, and are then reported as skipped.
+func runCatalogue(t *testing.T, p *Provider, known map[string]string) {
+	_ = p.Prepare(t.Context())
 	for _, s := range Catalogue() {
 		t.Run(s.ID, func(t *testing.T) {
 			if !s.Serial {
 				t.Parallel()
 			}
 			res := RunScenario(t.Context(), p, s, DefaultTimeout)
+			if why, ok := known[s.ID]; ok && res.Status != StatusSkip {
+				if res.Status != StatusFail {
+					t.Errorf("expected the known failure (%s), got %s %s", why, res.Status, res.Reason)
+				}
+				t.Skipf("known failure of this provider: %s (%s)", why, res.Reason)
+			}
 			switch res.Status {
 			case StatusPass:
 				t.Logf("%s (%s): pass in %v", s.Title, s.Spec, res.Duration)
 			case StatusSkip:
 				t.Skip(res.Reason)
+			case StatusWarning, StatusReview:
+				t.Logf("%s (%s): %s: %s", s.Title, s.Spec, res.Status, res.Reason)
 			default:
 				for _, ev := range res.Evidence {
 					t.Log(ev.String())

@@ -7,21 +7,40 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
+	"github.com/oauthkit/oauthkit/oidc"
 )
 
-// Provider is the authorization server under test: a Keycloak, reached at
-// BaseURL and administered through Admin.
+// Provider is the authorization server under test, with what the
+// scenarios may use of it: a [Target] (an issuer, its pre-registered
+// clients and users) for the generic scenarios, a login agent, an
+// [Administrator], and, for the Keycloak-only scenarios, Keycloak's base
+// URL, master administrator and admin API.
 type Provider struct {
 	// Name names the provider in reports.
 	Name string
-	// BaseURL is the server's base URL, e.g. "http://127.0.0.1:8080",
-	// without a trailing slash. Realm R lives at BaseURL + "/realms/R".
+	// Target is the provider as a target configuration describes it; the
+	// generic scenarios (files any_*.go) use only it, its metadata, Agents
+	// and Administrator. Nil when there is none.
+	Target *Target
+	// Agents makes the login agents of the generic scenarios; nil means
+	// users cannot log in.
+	Agents AgentFactory
+	// Administrator administers the target; nil when it cannot be.
+	Administrator Administrator
+	// MetadataOptions tune the discovery of the target's metadata (for
+	// example AllowInsecureHTTP for a development provider on plain HTTP).
+	MetadataOptions oauth2.MetadataOptions
+
+	// BaseURL is a Keycloak server's base URL, e.g.
+	// "http://127.0.0.1:8080", without a trailing slash, for the
+	// Keycloak-only scenarios. Realm R lives at BaseURL + "/realms/R".
 	BaseURL string
 	// AdminUser and AdminPassword log in to the master realm through the
 	// admin-cli client. The seed scenarios use them directly.
@@ -46,6 +65,19 @@ type Provider struct {
 	// heaviest admin calls: several at once on a small machine can take
 	// longer than the admin client's timeout.
 	realmMu sync.Mutex
+
+	// metaOnce guards the discovery of the target's metadata, made once
+	// for every scenario.
+	metaOnce  sync.Once
+	oauthMeta *oauth2.Metadata
+	oidcMeta  *oidc.Metadata
+	metaErr   error
+}
+
+// NewTargetProvider returns the provider of a target configuration, whose
+// users log in through agents (nil: scenarios that need a login skip).
+func NewTargetProvider(t *Target, agents AgentFactory) *Provider {
+	return &Provider{Name: t.DisplayName(), Target: t, Agents: agents}
 }
 
 // NewKeycloakProvider returns the provider for a Keycloak server started
@@ -57,6 +89,7 @@ func NewKeycloakProvider(srv *keycloaktest.Server) *Provider {
 	}
 	return &Provider{
 		Name:          name + " at " + srv.URL,
+		Agents:        KeycloakAgent,
 		BaseURL:       srv.URL,
 		AdminUser:     srv.AdminUser,
 		AdminPassword: srv.AdminPassword,
@@ -65,18 +98,39 @@ func NewKeycloakProvider(srv *keycloaktest.Server) *Provider {
 	}
 }
 
-// Has reports whether the provider meets need.
-func (p *Provider) Has(need Need) bool {
-	if p == nil || p.Unavailable != "" {
-		return false
+// Has reports whether the provider meets need. Needs of the target's
+// metadata are met only once [Provider.Prepare] has fetched it.
+func (p *Provider) Has(need Need) bool { return p.why(need) == "" }
+
+// why returns why p does not meet need, or "" when it does.
+func (p *Provider) why(need Need) string {
+	if p == nil {
+		return "no provider under test"
+	}
+	if p.Unavailable != "" {
+		return p.Unavailable
 	}
 	switch need {
-	case NeedAdmin, NeedLogin:
-		return p.Admin != nil && p.BaseURL != ""
+	case NeedAdmin:
+		if p.Admin == nil || p.BaseURL == "" {
+			return "the provider has no Keycloak admin API (Keycloak-only scenario)"
+		}
+		return ""
+	case NeedLogin:
+		if p.Agents == nil && (p.Admin == nil || p.BaseURL == "") {
+			return "the target has no login agent"
+		}
+		return ""
 	case NeedMasterAdmin:
-		return p.AdminUser != "" && p.BaseURL != ""
+		if p.AdminUser == "" || p.BaseURL == "" {
+			return "the provider has no Keycloak master administrator (Keycloak-only scenario)"
+		}
+		return ""
 	}
-	return false
+	if reason, ok := p.whyTarget(need); ok {
+		return reason
+	}
+	return "unknown need " + string(need)
 }
 
 // unmet returns why the provider does not meet needs, or "" when it does.
@@ -84,23 +138,51 @@ func (p *Provider) unmet(needs []Need) string {
 	if len(needs) == 0 {
 		return ""
 	}
-	if p == nil {
-		return "no provider under test"
-	}
-	if p.Unavailable != "" {
-		return p.Unavailable
-	}
 	var missing []string
 	for _, n := range needs {
-		if !p.Has(n) {
-			missing = append(missing, string(n))
+		if r := p.why(n); r != "" && !slices.Contains(missing, r) {
+			missing = append(missing, r)
 		}
 	}
-	if len(missing) > 0 {
-		return "provider lacks " + strings.Join(missing, ", ")
-	}
-	return ""
+	return strings.Join(missing, "; ")
 }
+
+// Prepare fetches the target's metadata once: the OpenID Connect
+// Discovery document (OpenID Connect Discovery 1.0, section 4), else the
+// RFC 8414 authorization server metadata. Scenarios that need the
+// metadata are skipped when it fails, with the reason. Later calls return
+// the first call's outcome.
+func (p *Provider) Prepare(ctx context.Context) error {
+	if p == nil || p.Target == nil || p.Unavailable != "" {
+		return nil
+	}
+	p.metaOnce.Do(func() {
+		hc := p.HTTPClient
+		if hc == nil {
+			hc = &http.Client{Timeout: 30 * time.Second}
+		}
+		m, err := oidc.Discover(ctx, hc, p.Target.Issuer, oidc.DiscoveryOptions{AllowInsecureHTTP: p.MetadataOptions.AllowInsecureHTTP})
+		if err == nil {
+			p.oidcMeta, p.oauthMeta = m, &m.Metadata
+			return
+		}
+		om, err2 := oauth2.DiscoverMetadata(ctx, hc, p.Target.Issuer, p.MetadataOptions)
+		if err2 != nil {
+			p.metaErr = err
+			return
+		}
+		p.oauthMeta = om
+	})
+	return p.metaErr
+}
+
+// Metadata returns the target's OpenID Provider metadata, nil when the
+// issuer is no OpenID Provider or [Provider.Prepare] has not succeeded.
+func (p *Provider) Metadata() *oidc.Metadata { return p.oidcMeta }
+
+// OAuthMetadata returns the target's authorization server metadata (RFC
+// 8414), nil until [Provider.Prepare] has succeeded.
+func (p *Provider) OAuthMetadata() *oauth2.Metadata { return p.oauthMeta }
 
 // Env is what a scenario runs in: the provider, a place to record
 // evidence, and clean-ups run when the scenario ends. Each scenario gets
@@ -303,4 +385,29 @@ func uniqueName(prefix string) string {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
 	return prefix + "-" + hex.EncodeToString(b[:])
+}
+
+// Target returns the target under test, or nil.
+func (e *Env) Target() *Target {
+	if e.Provider == nil {
+		return nil
+	}
+	return e.Provider.Target
+}
+
+// Administrator returns the target's administration API, or nil.
+func (e *Env) Administrator() Administrator {
+	if e.Provider == nil {
+		return nil
+	}
+	return e.Provider.Administrator
+}
+
+// NewLoginAgent returns a login agent with no cookies, its requests
+// recorded as evidence, or nil when the target has none.
+func (e *Env) NewLoginAgent() LoginAgent {
+	if e.Provider == nil || e.Provider.Agents == nil {
+		return nil
+	}
+	return e.Provider.Agents(e.RecordingClient())
 }

@@ -33,10 +33,16 @@ type Evidence struct {
 	// Authorization is the request's authorization scheme followed by
 	// "[redacted]", e.g. "Bearer [redacted]".
 	Authorization string `json:"authorization,omitempty"`
+	// RequestHeader holds the request's headers, credentials redacted
+	// (Authorization keeps its scheme; Cookie and DPoP proofs are
+	// replaced).
+	RequestHeader http.Header `json:"request_header,omitempty"`
 	// Form holds the request's form parameters, secret values redacted.
 	Form url.Values `json:"form,omitempty"`
 	// Status is the HTTP status of the response; 0 when none arrived.
 	Status int `json:"status,omitempty"`
+	// ResponseHeader holds the response's headers, cookies redacted.
+	ResponseHeader http.Header `json:"response_header,omitempty"`
 	// Body is the start of the response body, secrets redacted.
 	Body string `json:"body,omitempty"`
 	// Error is the transport error, when the exchange failed.
@@ -77,11 +83,13 @@ func (l *evidenceLog) snapshot() []Evidence {
 // clean even for a Config with RevealSecrets set.
 func exchangeEvidence(ex *oauth2.HTTPExchange) Evidence {
 	ev := Evidence{
-		Method:        ex.Method,
-		URL:           redactURL(ex.URL),
-		Authorization: redactAuthorization(ex.RequestHeader),
-		Status:        ex.StatusCode,
-		DurationMS:    ex.Duration.Milliseconds(),
+		Method:         ex.Method,
+		URL:            redactURL(ex.URL),
+		Authorization:  redactAuthorization(ex.RequestHeader),
+		RequestHeader:  redactHeader(ex.RequestHeader),
+		Status:         ex.StatusCode,
+		ResponseHeader: redactHeader(ex.ResponseHeader),
+		DurationMS:     ex.Duration.Milliseconds(),
 	}
 	if len(ex.Form) > 0 {
 		ev.Form = make(url.Values, len(ex.Form))
@@ -113,6 +121,30 @@ func secretName(name string) bool {
 		return true
 	}
 	return false
+}
+
+// redactHeader returns a copy of h with credentials redacted: of
+// Authorization only the scheme is kept; cookies, DPoP proofs and other
+// credential headers are replaced. Location is redacted as a URL (an
+// authorization response carries the code in it).
+func redactHeader(h http.Header) http.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(http.Header, len(h))
+	for k, vs := range h {
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization", "Proxy-Authorization":
+			out[k] = []string{redactAuthorization(http.Header{"Authorization": vs})}
+		case "Cookie", "Set-Cookie", "Dpop", "Dpop-Nonce", "X-Api-Key":
+			out[k] = []string{"[redacted]"}
+		case "Location":
+			out[k] = []string{redactURL(strings.Join(vs, ""))}
+		default:
+			out[k] = slices.Clone(vs)
+		}
+	}
+	return out
 }
 
 func redactAuthorization(h http.Header) string {
@@ -208,6 +240,7 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		Method:        req.Method,
 		URL:           redactURL(req.URL.String()),
 		Authorization: redactAuthorization(req.Header),
+		RequestHeader: redactHeader(req.Header),
 	}
 	res, err := t.base.RoundTrip(req)
 	ev.DurationMS = time.Since(start).Milliseconds()
@@ -215,6 +248,7 @@ func (t *recordingTransport) RoundTrip(req *http.Request) (*http.Response, error
 		ev.Error = err.Error()
 	} else {
 		ev.Status = res.StatusCode
+		ev.ResponseHeader = redactHeader(res.Header)
 	}
 	t.log.add(ev)
 	return res, err
@@ -241,9 +275,11 @@ func scrub(res *Result, secrets []string) bool {
 		for _, f := range []*string{&ev.Note, &ev.URL, &ev.Authorization, &ev.Body, &ev.Error} {
 			clean(f)
 		}
-		for _, vs := range ev.Form {
-			for j := range vs {
-				clean(&vs[j])
+		for _, m := range []map[string][]string{ev.Form, ev.RequestHeader, ev.ResponseHeader} {
+			for _, vs := range m {
+				for j := range vs {
+					clean(&vs[j])
+				}
 			}
 		}
 	}

@@ -1,8 +1,6 @@
 package conformance
 
 import (
-	"encoding/json"
-	"encoding/xml"
 	"fmt"
 	"io"
 	"maps"
@@ -21,6 +19,8 @@ type Report struct {
 	Started time.Time
 	// Duration is the run's wall time.
 	Duration time.Duration
+	// Issuer is the target's issuer identifier, when there is a target.
+	Issuer string
 	// Results holds one result per scenario, in catalogue order.
 	Results []Result
 }
@@ -30,26 +30,106 @@ type Summary struct {
 	Pass    int `json:"pass"`
 	Fail    int `json:"fail"`
 	Skip    int `json:"skip"`
+	Warning int `json:"warning"`
+	Review  int `json:"review"`
 	Hostile int `json:"hostile"`
+}
+
+func (s *Summary) add(res Result) {
+	switch res.Status {
+	case StatusPass:
+		s.Pass++
+	case StatusFail:
+		s.Fail++
+	case StatusSkip:
+		s.Skip++
+	case StatusWarning:
+		s.Warning++
+	case StatusReview:
+		s.Review++
+	}
+	if res.Hostile {
+		s.Hostile++
+	}
+}
+
+// Count returns the number of results of status st.
+func (s Summary) Count(st Status) int {
+	switch st {
+	case StatusPass:
+		return s.Pass
+	case StatusFail:
+		return s.Fail
+	case StatusSkip:
+		return s.Skip
+	case StatusWarning:
+		return s.Warning
+	case StatusReview:
+		return s.Review
+	}
+	return 0
 }
 
 // Summary counts the report's results by status.
 func (r *Report) Summary() Summary {
 	var s Summary
 	for _, res := range r.Results {
-		switch res.Status {
-		case StatusPass:
-			s.Pass++
-		case StatusFail:
-			s.Fail++
-		case StatusSkip:
-			s.Skip++
-		}
-		if res.Hostile {
-			s.Hostile++
-		}
+		s.add(res)
 	}
 	return s
+}
+
+// SpecSummary counts the results of the scenarios that cite one
+// specification.
+type SpecSummary struct {
+	// Spec names the specification, e.g. "RFC 6749" or "OpenID Connect
+	// Core 1.0".
+	Spec string `json:"spec"`
+	Summary
+}
+
+// BySpec counts the results by the specifications their scenarios cite,
+// in order of first citation. A scenario citing several specifications
+// counts for each.
+func (r *Report) BySpec() []SpecSummary {
+	var out []SpecSummary
+	index := map[string]int{}
+	for _, res := range r.Results {
+		for _, spec := range Specifications(res.Spec) {
+			i, ok := index[spec]
+			if !ok {
+				i = len(out)
+				index[spec] = i
+				out = append(out, SpecSummary{Spec: spec})
+			}
+			out[i].add(res)
+		}
+	}
+	return out
+}
+
+// Specifications returns the names of the specifications a Spec field
+// cites: "RFC 6749 §4.1, RFC 7636 §4; OpenID Connect Core 1.0 §3" gives
+// "RFC 6749", "RFC 7636" and "OpenID Connect Core 1.0".
+func Specifications(spec string) []string {
+	var out []string
+	for _, part := range strings.FieldsFunc(spec, func(r rune) bool { return r == ',' || r == ';' }) {
+		part = strings.TrimSpace(part)
+		name, _, _ := strings.Cut(part, "§")
+		name = strings.TrimSpace(name)
+		if name == "" || strings.HasPrefix(name, "step") {
+			continue
+		}
+		name = strings.TrimSuffix(name, " steps")
+		name = strings.TrimSuffix(name, " step")
+		if name == "OIDC Core" {
+			name = "OpenID Connect Core 1.0"
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
 }
 
 // Failed reports whether any scenario failed.
@@ -57,8 +137,8 @@ func (r *Report) Failed() bool { return r.Summary().Fail > 0 }
 
 // WriteText writes a table with one row per scenario (ID, status, time,
 // specification, title), the reason under each failed or skipped row, and
-// a summary line. With evidence set, the evidence of each failed scenario
-// follows its reason.
+// a summary line. With evidence set, the evidence of each scenario that
+// failed, warned or needs review follows its reason.
 func (r *Report) WriteText(w io.Writer, evidence bool) error {
 	headers := []string{"ID", "STATUS", "TIME", "SPEC", "TITLE"}
 	rows := make([][]string, 0, len(r.Results))
@@ -101,7 +181,7 @@ func (r *Report) WriteText(w io.Writer, evidence bool) error {
 				b.WriteByte('\n')
 			}
 		}
-		if evidence && res.Status == StatusFail {
+		if evidence && (res.Status == StatusFail || res.Status == StatusWarning || res.Status == StatusReview) {
 			for _, ev := range res.Evidence {
 				b.WriteString("      ")
 				b.WriteString(ev.String())
@@ -111,6 +191,9 @@ func (r *Report) WriteText(w io.Writer, evidence bool) error {
 	}
 	s := r.Summary()
 	fmt.Fprintf(&b, "\n%d scenarios: %d pass, %d fail, %d skip", len(r.Results), s.Pass, s.Fail, s.Skip)
+	if s.Warning > 0 || s.Review > 0 {
+		fmt.Fprintf(&b, ", %d warning, %d review", s.Warning, s.Review)
+	}
 	if s.Hostile > 0 {
 		fmt.Fprintf(&b, " (%d hostile, marked *)", s.Hostile)
 	}
@@ -155,156 +238,6 @@ func (ev Evidence) String() string {
 		fmt.Fprintf(&b, " %s", ev.Body)
 	}
 	return b.String()
-}
-
-// jsonReport and jsonResult are the JSON form of a report.
-type jsonReport struct {
-	Provider   string       `json:"provider,omitempty"`
-	Started    time.Time    `json:"started"`
-	DurationMS int64        `json:"duration_ms"`
-	Summary    Summary      `json:"summary"`
-	Scenarios  []jsonResult `json:"scenarios"`
-}
-
-type jsonResult struct {
-	ID         string     `json:"id"`
-	Title      string     `json:"title"`
-	Spec       string     `json:"spec"`
-	Status     Status     `json:"status"`
-	Reason     string     `json:"reason,omitempty"`
-	DurationMS int64      `json:"duration_ms"`
-	Hostile    bool       `json:"hostile"`
-	Evidence   []Evidence `json:"evidence"`
-}
-
-// WriteJSON writes the report as one JSON object: the provider, the start
-// time, the wall time in milliseconds, the counts, and "scenarios", an
-// array with one object per scenario (id, title, spec, status, reason,
-// duration_ms, hostile, evidence).
-func (r *Report) WriteJSON(w io.Writer) error {
-	out := jsonReport{
-		Provider:   r.Provider,
-		Started:    r.Started,
-		DurationMS: r.Duration.Milliseconds(),
-		Summary:    r.Summary(),
-		Scenarios:  make([]jsonResult, 0, len(r.Results)),
-	}
-	for _, res := range r.Results {
-		ev := res.Evidence
-		if ev == nil {
-			ev = []Evidence{}
-		}
-		out.Scenarios = append(out.Scenarios, jsonResult{
-			ID: res.ID, Title: res.Title, Spec: res.Spec, Status: res.Status, Reason: res.Reason,
-			DurationMS: res.Duration.Milliseconds(), Hostile: res.Hostile, Evidence: ev,
-		})
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(out)
-}
-
-// JUnit XML, in the shape CI systems read (the Ant/Maven surefire schema).
-type junitSuites struct {
-	XMLName  xml.Name     `xml:"testsuites"`
-	Name     string       `xml:"name,attr"`
-	Tests    int          `xml:"tests,attr"`
-	Failures int          `xml:"failures,attr"`
-	Skipped  int          `xml:"skipped,attr"`
-	Time     string       `xml:"time,attr"`
-	Suites   []junitSuite `xml:"testsuite"`
-}
-
-type junitSuite struct {
-	Name       string          `xml:"name,attr"`
-	Tests      int             `xml:"tests,attr"`
-	Failures   int             `xml:"failures,attr"`
-	Errors     int             `xml:"errors,attr"`
-	Skipped    int             `xml:"skipped,attr"`
-	Time       string          `xml:"time,attr"`
-	Timestamp  string          `xml:"timestamp,attr,omitempty"`
-	Properties []junitProperty `xml:"properties>property,omitempty"`
-	Cases      []junitCase     `xml:"testcase"`
-}
-
-type junitProperty struct {
-	Name  string `xml:"name,attr"`
-	Value string `xml:"value,attr"`
-}
-
-type junitCase struct {
-	Name      string        `xml:"name,attr"`
-	Classname string        `xml:"classname,attr"`
-	Time      string        `xml:"time,attr"`
-	Failure   *junitMessage `xml:"failure,omitempty"`
-	Skipped   *junitMessage `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
-}
-
-type junitMessage struct {
-	Message string `xml:"message,attr"`
-	Type    string `xml:"type,attr,omitempty"`
-	Text    string `xml:",chardata"`
-}
-
-// WriteJUnit writes the report as JUnit XML: one test suite, one test case
-// per scenario named by its ID (class "conformance", or
-// "conformance.hostile" for hostile scenarios), a failure or skipped
-// element carrying the reason, and the evidence as system-out.
-func (r *Report) WriteJUnit(w io.Writer) error {
-	s := r.Summary()
-	suite := junitSuite{
-		Name:     "oauthkit conformance",
-		Tests:    len(r.Results),
-		Failures: s.Fail,
-		Skipped:  s.Skip,
-		Time:     seconds(r.Duration),
-	}
-	if !r.Started.IsZero() {
-		suite.Timestamp = r.Started.UTC().Format("2006-01-02T15:04:05")
-	}
-	if r.Provider != "" {
-		suite.Properties = []junitProperty{{Name: "provider", Value: xmlSafe(r.Provider)}}
-	}
-	for _, res := range r.Results {
-		c := junitCase{
-			Name:      xmlSafe(res.ID),
-			Classname: "conformance",
-			Time:      seconds(res.Duration),
-		}
-		if res.Hostile {
-			c.Classname = "conformance.hostile"
-		}
-		reason := xmlSafe(res.Reason)
-		switch res.Status {
-		case StatusFail:
-			c.Failure = &junitMessage{Message: firstLine(reason), Type: "fail", Text: reason}
-		case StatusSkip:
-			c.Skipped = &junitMessage{Message: reason}
-		}
-		var out strings.Builder
-		fmt.Fprintf(&out, "%s (%s)\n", xmlSafe(res.Title), xmlSafe(res.Spec))
-		for _, ev := range res.Evidence {
-			out.WriteString(xmlSafe(ev.String()))
-			out.WriteByte('\n')
-		}
-		c.SystemOut = out.String()
-		suite.Cases = append(suite.Cases, c)
-	}
-	doc := junitSuites{
-		Name: suite.Name, Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped,
-		Time: suite.Time, Suites: []junitSuite{suite},
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.3f", d.Seconds()) }

@@ -260,3 +260,82 @@ func FuzzRedactBody(f *testing.F) {
 		}
 	})
 }
+
+// TestReportSchemaVersion2 checks the members version 2 of the JSON
+// report adds: the schema's name and version, warning and review counts,
+// by_spec, and each scenario's module and kind.
+func TestReportSchemaVersion2(t *testing.T) {
+	var b bytes.Buffer
+	if err := htmlSample().WriteJSON(&b); err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Schema        string        `json:"schema"`
+		SchemaVersion int           `json:"schema_version"`
+		Issuer        string        `json:"issuer"`
+		Summary       Summary       `json:"summary"`
+		BySpec        []SpecSummary `json:"by_spec"`
+		Scenarios     []struct {
+			ID, Module, Kind string
+			Status           Status
+		} `json:"scenarios"`
+	}
+	if err := json.Unmarshal(b.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Schema != ReportSchema || got.SchemaVersion != ReportSchemaVersion || got.Issuer == "" {
+		t.Errorf("schema %q version %d issuer %q", got.Schema, got.SchemaVersion, got.Issuer)
+	}
+	want := Summary{Pass: 1, Fail: 1, Skip: 1, Warning: 1, Review: 1, Hostile: 1}
+	if diff := cmp.Diff(want, got.Summary); diff != "" {
+		t.Errorf("summary (-want +got):\n%s", diff)
+	}
+	wantSpecs := []SpecSummary{
+		{Spec: "RFC 6749", Summary: Summary{Pass: 1, Fail: 1, Skip: 1, Hostile: 1}},
+		{Spec: "OpenID Connect Core 1.0", Summary: Summary{Warning: 1, Review: 1}},
+	}
+	if diff := cmp.Diff(wantSpecs, got.BySpec); diff != "" {
+		t.Errorf("by_spec (-want +got):\n%s", diff)
+	}
+	s := got.Scenarios[3]
+	if s.ID != "oidcc-scope-phone" || s.Module != "oidcc-scope-phone" || s.Kind != KindAny || s.Status != StatusWarning {
+		t.Errorf("scenario 3: %+v", s)
+	}
+}
+
+func TestSpecifications(t *testing.T) {
+	for spec, want := range map[string][]string{
+		"RFC 6749 §4.1, RFC 7636 §4, RFC 9207 §2":          {"RFC 6749", "RFC 7636", "RFC 9207"},
+		"RFC 9700 §2.1.1, §4.8.2; RFC 7636 §4.6":           {"RFC 9700", "RFC 7636"},
+		"OpenID Connect Core 1.0 §3.1.3.7 step 7":          {"OpenID Connect Core 1.0"},
+		"RFC 8725 §2.1, §3.1; OIDC Core §2":                {"RFC 8725", "OpenID Connect Core 1.0"},
+		"OpenID Connect Discovery 1.0 §4.3; RFC 8414 §3.3": {"OpenID Connect Discovery 1.0", "RFC 8414"},
+	} {
+		if diff := cmp.Diff(want, Specifications(spec)); diff != "" {
+			t.Errorf("Specifications(%q) (-want +got):\n%s", spec, diff)
+		}
+	}
+}
+
+// TestJUnitWarningAndReview: JUnit has no such outcomes, so a warning or a
+// scenario for review is a passing test case whose output says so.
+func TestJUnitWarningAndReview(t *testing.T) {
+	var b bytes.Buffer
+	if err := htmlSample().WriteJUnit(&b); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		`<testcase name="oidcc-scope-phone" classname="conformance.any"`,
+		"WARNING: none of the claims of scope phone came back",
+		"REVIEW: the pages&#39; language needs a person",
+		`classname="conformance.keycloak"`, `classname="conformance.hostile"`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("JUnit lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "<failure") != 1 {
+		t.Errorf("expected exactly 1 failure element")
+	}
+}

@@ -33,16 +33,30 @@ const (
 	StatusPass Status = "pass"
 	StatusFail Status = "fail"
 	StatusSkip Status = "skip"
+	// StatusWarning: the scenario ran and what the specification says a
+	// provider SHOULD do was not done.
+	StatusWarning Status = "warning"
+	// StatusReview: the scenario ran and its evidence needs a person's
+	// judgement.
+	StatusReview Status = "review"
 )
+
+// Statuses lists every status, in the order reports show them.
+func Statuses() []Status {
+	return []Status{StatusPass, StatusFail, StatusWarning, StatusReview, StatusSkip}
+}
 
 // Result is what running one scenario gave.
 type Result struct {
-	// ID, Title, Spec and Hostile are the scenario's.
+	// ID, Title, Spec, Module and Hostile are the scenario's.
 	ID      string
 	Title   string
 	Spec    string
+	Module  string
 	Hostile bool
-	// Status is pass, fail or skip.
+	// Kind is the scenario's kind (KindAny, KindKeycloak, KindHostile).
+	Kind string
+	// Status is pass, fail, skip, warning or review.
 	Status Status
 	// Reason says why the scenario failed or was skipped; empty on pass.
 	Reason string
@@ -65,12 +79,14 @@ type Runner struct {
 	Progress io.Writer
 }
 
-// Run runs the scenarios and returns their results in the order given.
+// Run fetches the target's metadata ([Provider.Prepare]), runs the
+// scenarios and returns their results in the order given.
 // Serial scenarios run one after another in one lane, beside the pool of
 // workers that runs the others. When ctx is done, the scenarios not yet
 // started are reported as failed.
 func (r *Runner) Run(ctx context.Context, scenarios []Scenario) []Result {
 	results := make([]Result, len(scenarios))
+	_ = r.Provider.Prepare(ctx) // a failure skips the scenarios needing metadata, with the reason
 	var serial, parallel []int
 	for i, s := range scenarios {
 		if s.Serial {
@@ -121,7 +137,7 @@ func (r *Runner) Run(ctx context.Context, scenarios []Scenario) []Result {
 }
 
 func progressLine(res Result) string {
-	line := fmt.Sprintf("%-4s %-34s %6.1fs", strings.ToUpper(string(res.Status)), res.ID, res.Duration.Seconds())
+	line := fmt.Sprintf("%-7s %-36s %6.1fs", strings.ToUpper(string(res.Status)), res.ID, res.Duration.Seconds())
 	if res.Reason != "" {
 		line += "  " + firstLine(res.Reason)
 	}
@@ -136,10 +152,13 @@ func RunScenario(ctx context.Context, p *Provider, s Scenario, timeout time.Dura
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	res = Result{ID: s.ID, Title: s.Title, Spec: s.Spec, Hostile: s.Hostile}
+	res = Result{ID: s.ID, Title: s.Title, Spec: s.Spec, Module: s.Module, Hostile: s.Hostile, Kind: s.Kind()}
 	start := time.Now()
 	defer func() { res.Duration = time.Since(start) }()
 
+	if len(s.Needs) > 0 {
+		_ = p.Prepare(ctx)
+	}
 	if reason := p.unmet(s.Needs); reason != "" {
 		res.Status, res.Reason = StatusSkip, reason
 		return res
@@ -149,6 +168,9 @@ func RunScenario(ctx context.Context, p *Provider, s Scenario, timeout time.Dura
 		return res
 	}
 	env := newEnv(p, s.ID)
+	if p != nil && p.Target != nil {
+		env.AddSecret(p.Target.Secrets()...)
+	}
 	sctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
@@ -194,6 +216,10 @@ func RunScenario(ctx context.Context, p *Provider, s Scenario, timeout time.Dura
 		var se *SkipError
 		errors.As(err, &se)
 		res.Status, res.Reason = StatusSkip, se.Reason
+	case errors.As(err, new(*OutcomeError)):
+		var oe *OutcomeError
+		errors.As(err, &oe)
+		res.Status, res.Reason = oe.Status, oe.Reason
 	default:
 		res.Status, res.Reason = StatusFail, err.Error()
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,7 +26,9 @@ func TestRunScenarioOutcomes(t *testing.T) {
 		{"skip", Scenario{ID: "c", Run: func(context.Context, *Env) error { return fmt.Errorf("wrapped: %w", Skip("no %s", "device flow")) }}, StatusSkip, "no device flow"},
 		{"panic", Scenario{ID: "d", Run: func(context.Context, *Env) error { panic("boom") }}, StatusFail, "panic: boom"},
 		{"nil run", Scenario{ID: "e"}, StatusFail, "scenario has no Run function"},
-		{"unmet need", Scenario{ID: "f", Needs: []Need{NeedMasterAdmin, NeedLogin}, Run: func(context.Context, *Env) error { t.Error("ran"); return nil }}, StatusSkip, "provider lacks login"},
+		{"unmet need", Scenario{ID: "f", Needs: []Need{NeedMasterAdmin, NeedLogin}, Run: func(context.Context, *Env) error { t.Error("ran"); return nil }}, StatusSkip, "the target has no login agent"},
+		{"warning", Scenario{ID: "h", Run: func(context.Context, *Env) error { return fmt.Errorf("step: %w", Warn("auth_time %s", "absent")) }}, StatusWarning, "auth_time absent"},
+		{"review", Scenario{ID: "i", Run: func(context.Context, *Env) error { return Review("language of the page") }}, StatusReview, "language of the page"},
 		{"cleanup error", Scenario{ID: "g", Run: func(_ context.Context, e *Env) error {
 			e.Cleanup(func(context.Context) error { return errors.New("realm not deleted") })
 			return nil
@@ -159,7 +162,7 @@ func TestRunnerParallelAndSerial(t *testing.T) {
 	if len(lines) != len(list) {
 		t.Errorf("%d progress lines, want %d:\n%s", len(lines), len(list), progress.String())
 	}
-	if !strings.Contains(progress.String(), "FAIL p3") || !strings.Contains(progress.String(), "expected x, saw y") {
+	if !regexp.MustCompile(`FAIL +p3 `).MatchString(progress.String()) || !strings.Contains(progress.String(), "expected x, saw y") {
 		t.Errorf("progress lacks the failure:\n%s", progress.String())
 	}
 }
@@ -216,6 +219,61 @@ func TestRealmName(t *testing.T) {
 		}
 		if realmName(id) == name {
 			t.Errorf("realmName(%q) gave the same name twice", id)
+		}
+	}
+}
+
+// TestBasicOPModules checks that every client-observable module of the
+// OpenID Foundation's Basic OP plan has its scenario, named after it and
+// carrying the module's name.
+func TestBasicOPModules(t *testing.T) {
+	byID := map[string]Scenario{}
+	for _, s := range Catalogue() {
+		byID[s.ID] = s
+	}
+	for _, m := range []string{
+		"oidcc-server", "oidcc-response-type-missing", "oidcc-userinfo-get", "oidcc-userinfo-post-header",
+		"oidcc-userinfo-post-body", "oidcc-ensure-request-without-nonce-succeeds-for-code-flow", "oidcc-scope-profile",
+		"oidcc-scope-email", "oidcc-scope-address", "oidcc-scope-phone", "oidcc-scope-all",
+		"oidcc-ensure-other-scope-order-succeeds", "oidcc-prompt-login", "oidcc-prompt-none-not-logged-in",
+		"oidcc-prompt-none-logged-in", "oidcc-max-age-1", "oidcc-max-age-10000",
+		"oidcc-ensure-request-with-unknown-parameter-succeeds", "oidcc-id-token-hint", "oidcc-login-hint",
+		"oidcc-ensure-request-with-acr-values-succeeds", "oidcc-codereuse", "oidcc-codereuse-30seconds",
+		"oidcc-ensure-registered-redirect-uri", "oidcc-unsigned-request-object-supported-correctly-or-rejected-as-unsupported",
+		"oidcc-claims-essential", "oidcc-ensure-request-object-with-redirect-uri", "oidcc-refresh-token",
+		"oidcc-ensure-request-with-valid-pkce-succeeds", "oidcc-display-page", "oidcc-display-popup",
+		"oidcc-ui-locales", "oidcc-claims-locales",
+	} {
+		s, ok := byID[m]
+		if !ok {
+			t.Errorf("no scenario for module %s", m)
+			continue
+		}
+		if s.Module != m || s.Kind() != KindAny {
+			t.Errorf("%s: module %q, kind %s", m, s.Module, s.Kind())
+		}
+	}
+}
+
+// TestScenarioKinds checks that each scenario's file prefix is its kind:
+// generic scenarios need nothing of Keycloak, Keycloak-only ones need its
+// admin API.
+func TestScenarioKinds(t *testing.T) {
+	for _, s := range Catalogue() {
+		k := s.Kind()
+		switch {
+		case strings.HasPrefix(s.ID, "any-") || strings.HasPrefix(s.ID, "oidcc-"):
+			if k != KindAny {
+				t.Errorf("%s is of kind %s, expected any", s.ID, k)
+			}
+		case s.Hostile:
+			if k != KindHostile {
+				t.Errorf("%s is of kind %s", s.ID, k)
+			}
+		default:
+			if k != KindKeycloak {
+				t.Errorf("%s is of kind %s, expected keycloak (generic scenarios are named any-* or oidcc-*)", s.ID, k)
+			}
 		}
 	}
 }

@@ -17,6 +17,11 @@ type Scenario struct {
 	Title string
 	// Spec is the specification section checked, e.g. "RFC 6749 §4.3".
 	Spec string
+	// Module is the name of the OpenID Foundation conformance suite's test
+	// module that checks the same thing ("oidcc-server",
+	// "oidcc-prompt-none-not-logged-in"), for a scenario that corresponds
+	// to one; empty otherwise.
+	Module string
 	// Needs lists what the scenario needs of the provider. A scenario
 	// whose needs the provider does not meet is skipped with the reason.
 	// Hostile scenarios, which bring their own servers, need nothing.
@@ -46,8 +51,9 @@ const (
 	// NeedMasterAdmin: the master realm's administrator credentials and
 	// the admin-cli client, used directly by the seed scenarios.
 	NeedMasterAdmin Need = "master-admin"
-	// NeedLogin: a user agent that logs a user in through the provider's
-	// login form without a browser ([Env.Login]).
+	// NeedLogin: a login agent that logs a user in at the provider
+	// ([Env.NewLoginAgent]; [Env.NewUserAgent] for Keycloak-only
+	// scenarios).
 	NeedLogin Need = "login"
 )
 
@@ -71,4 +77,28 @@ func Skip(format string, args ...any) error {
 func IsSkip(err error) bool {
 	var s *SkipError
 	return errors.As(err, &s)
+}
+
+// OutcomeError is returned by a scenario that ran but neither passed nor
+// failed: a SHOULD of the specification was not met ([StatusWarning]), or
+// what was seen needs a person to judge ([StatusReview]). It is reported
+// with its Status and Reason.
+type OutcomeError struct {
+	Status Status
+	Reason string
+}
+
+// Error returns the status and the reason.
+func (e *OutcomeError) Error() string { return string(e.Status) + ": " + e.Reason }
+
+// Warn returns an [*OutcomeError] of [StatusWarning]: the provider did not
+// do what the specification says it SHOULD.
+func Warn(format string, args ...any) error {
+	return &OutcomeError{Status: StatusWarning, Reason: fmt.Sprintf(format, args...)}
+}
+
+// Review returns an [*OutcomeError] of [StatusReview]: the evidence needs
+// a person's judgement (how a page was displayed, in which language).
+func Review(format string, args ...any) error {
+	return &OutcomeError{Status: StatusReview, Reason: fmt.Sprintf(format, args...)}
 }

@@ -1,0 +1,48 @@
+//go:build oauthkit_oidcprovider
+
+// This file runs the generic catalogue against node oidc-provider through
+// the harness of package conformance/oidcprovider and the form agent of
+// package conformance/agent. It builds only with the tag
+// oauthkit_oidcprovider until both packages are in the module; then the
+// build line goes.
+
+package conformance
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/oauthkit/oauthkit/conformance/agent"
+	"github.com/oauthkit/oauthkit/conformance/oidcprovider"
+)
+
+// op is the oidc-provider shared by the test binary.
+var op oidcprovider.Shared
+
+func init() {
+	inner := aroundMain
+	aroundMain = func(run func() int) int {
+		return op.RunFunc(func() int { return inner(run) }, oidcprovider.Options{})
+	}
+}
+
+// oidcProviderKnownFailures are the generic scenarios oidc-provider is
+// known to fail, with why.
+var oidcProviderKnownFailures = map[string]string{}
+
+// TestCatalogueOIDCProvider runs the whole catalogue against
+// oidc-provider, through the target configuration its harness writes and
+// the generic form agent: the same code path as Keycloak's target.
+func TestCatalogueOIDCProvider(t *testing.T) {
+	srv := op.Server(t)
+	target, err := LoadTarget(srv.ConfigPath)
+	if err != nil {
+		t.Fatalf("the harness's target configuration: %v", err)
+	}
+	var fields agent.FormFields
+	if f := target.Login.Form; f != nil {
+		fields.Username, fields.Password = f.UsernameField, f.PasswordField
+	}
+	p := NewTargetProvider(target, func(hc *http.Client) LoginAgent { return agent.NewForm(hc, target.Issuer, fields) })
+	runCatalogue(t, p, oidcProviderKnownFailures)
+}

@@ -51,13 +51,15 @@ func (x *exchanges) observe(ex *oauth2.HTTPExchange) {
 	x.list = append(x.list, observedExchange{HTTPExchange: ex, At: x.clock()})
 }
 
-// grants returns the token requests of grantType ("" for every exchange).
+// grants returns the token requests of grantType ("" for every token
+// request). The Observer also sees the Session's resource requests, which
+// carry no grant_type.
 func (x *exchanges) grants(grantType string) []observedExchange {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var out []observedExchange
 	for _, ex := range x.list {
-		if grantType == "" || ex.Form.Get("grant_type") == grantType {
+		if gt := ex.Form.Get("grant_type"); gt != "" && (grantType == "" || gt == grantType) {
 			out = append(out, ex)
 		}
 	}

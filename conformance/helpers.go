@@ -52,14 +52,14 @@ func (x *exchanges) observe(ex *oauth2.HTTPExchange) {
 }
 
 // grants returns the token requests of grantType ("" for every token
-// request). Other exchanges the Observer sees (a Session's resource
-// requests) are not token requests.
+// request). The Observer also sees the Session's resource requests, which
+// carry no grant_type.
 func (x *exchanges) grants(grantType string) []observedExchange {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	var out []observedExchange
 	for _, ex := range x.list {
-		if g := ex.Form.Get("grant_type"); g != "" && (grantType == "" || g == grantType) {
+		if gt := ex.Form.Get("grant_type"); gt != "" && (grantType == "" || gt == grantType) {
 			out = append(out, ex)
 		}
 	}

@@ -302,17 +302,17 @@ func (c *Call) observe(req *http.Request, res *http.Response, body []byte, d tim
 
 // Redact replaces every credential in ex: the credential parameters of the
 // form, the Authorization credential (its scheme kept), DPoP and Cookie
-// request headers, echoed secrets in the response headers, and credential
-// members and echoed secrets in the response body.
+// request headers, echoed secrets in the response headers, credential
+// members and echoed secrets in the request and response bodies, and the
+// error text.
 func Redact(ex *Exchange, secrets redact.Secrets) {
+	// What the client sent is redacted by name only: a parameter or header
+	// that is not a credential is shown as it is, even when a credential
+	// happens to be part of it (the user "admin" with the password "admin").
 	for k, vs := range ex.Form {
 		if redact.IsSecretParam(k) {
 			for i := range vs {
 				vs[i] = redact.Placeholder
-			}
-		} else {
-			for i, v := range vs {
-				vs[i] = secrets.String(v)
 			}
 		}
 	}
@@ -327,8 +327,6 @@ func Redact(ex *Exchange, secrets redact.Secrets) {
 				}
 			case "Dpop", "Cookie":
 				vs[i] = redact.Placeholder
-			default:
-				vs[i] = secrets.String(v)
 			}
 		}
 	}

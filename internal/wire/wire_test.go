@@ -202,3 +202,22 @@ func TestRequestBodyRedacted(t *testing.T) {
 		t.Errorf("request body %s", seen.RequestBody)
 	}
 }
+
+// A parameter that is not a credential is shown as sent, even when the
+// password is part of it (Keycloak's admin-cli with the user admin/admin).
+func TestFormRedactedByNameOnly(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer srv.Close()
+	form := url.Values{"client_id": {"admin-cli"}, "username": {"admin"}, "password": {"admin"}, "grant_type": {"password"}}
+	var seen *Exchange
+	c := Call{Form: form, Observe: func(ex *Exchange) { seen = ex }}
+	if _, err := c.Do(post(t, srv.URL, form)); err != nil {
+		t.Fatal(err)
+	}
+	if seen.Form.Get("client_id") != "admin-cli" || seen.Form.Get("username") != "admin" || seen.Form.Get("password") != "[redacted]" {
+		t.Errorf("form shown as %v", seen.Form)
+	}
+	if form.Get("password") != "admin" {
+		t.Error("caller's form modified")
+	}
+}

@@ -27,6 +27,7 @@ const (
 	Transport     Area = "HT" // HTTP transport and automatic refresh
 	Discovery     Area = "DM" // discovery, metadata, challenges, introspection
 	DPoP          Area = "DP" // DPoP, PAR and other extensions
+	FAPI          Area = "FA" // FAPI 2.0: JARM, request objects, mutual TLS
 )
 
 // Title is the area's name as the conformance report prints it.
@@ -44,6 +45,8 @@ func (a Area) Title() string {
 		return "Discovery, metadata, challenges and introspection"
 	case DPoP:
 		return "DPoP, PAR and other extensions"
+	case FAPI:
+		return "FAPI 2.0: signed responses, request objects and mutual TLS"
 	}
 	return string(a)
 }

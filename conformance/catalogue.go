@@ -26,6 +26,7 @@ func Catalogue() []Scenario {
 		extensionScenarios(),
 		oidcScenarios(),
 		hostileScenarios(),
+		restScenarios(),
 	} {
 		all = append(all, group...)
 	}

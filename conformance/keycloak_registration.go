@@ -18,6 +18,7 @@ func restScenarios() []Scenario {
 	var all []Scenario
 	for _, group := range [][]Scenario{
 		registrationScenarios(),
+		resourceScenarios(),
 	} {
 		all = append(all, group...)
 	}

@@ -19,6 +19,7 @@ func restScenarios() []Scenario {
 	for _, group := range [][]Scenario{
 		registrationScenarios(),
 		resourceScenarios(),
+		hostileResourceScenarios(),
 	} {
 		all = append(all, group...)
 	}

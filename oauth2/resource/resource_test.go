@@ -250,7 +250,9 @@ func TestIntrospectionValidator_DM06_NotAnAccessTokenForUs(t *testing.T) {
 		"string active": {func(string) string { return `{"active":"true"}` }, ErrInactive},
 		"refresh":       {activeBody(exp, `"typ":"Refresh"`), ErrInactive},
 		"other aud":     {func(string) string { return `{"active":true,"aud":"https://other.example","iss":"` + testIssuer + `"}` }, jose.ErrAudience},
-		"other iss":     {func(string) string { return `{"active":true,"aud":"` + testResource + `","iss":"https://evil.example"}` }, jose.ErrIssuer},
+		"other iss": {func(string) string {
+			return `{"active":true,"aud":"` + testResource + `","iss":"https://evil.example"}`
+		}, jose.ErrIssuer},
 	} {
 		cfg, _ := introspectionAS(t, 200, tc.body)
 		v := &IntrospectionValidator{Client: cfg, Resource: testResource, Issuer: testIssuer}

@@ -63,6 +63,9 @@ type UserInfoOptions struct {
 	// MaxBodySize bounds the response, counted after decompression; zero
 	// means 1 MiB.
 	MaxBodySize int64
+	// Decrypter, when set, decrypts encrypted responses (section 5.3.2);
+	// the plaintext must be a signed JWT.
+	Decrypter *Decrypter
 
 	// noAlgorithm is set when the provider's metadata left none of the
 	// client's algorithms: signed responses are then refused.
@@ -149,7 +152,7 @@ func FetchUserInfo(ctx context.Context, endpoint, accessToken string, opts UserI
 	case "application/json":
 		claims = body
 	case "application/jwt":
-		claims, err = verifySignedUserInfo(ctx, strings.TrimSpace(string(body)), opts)
+		claims, err = openUserInfo(ctx, strings.TrimSpace(string(body)), opts)
 		if err != nil {
 			return nil, err
 		}

@@ -70,6 +70,9 @@ type IDTokenVerifier struct {
 	// (its default_max_age), used when VerifyOptions.MaxAge is zero. Zero
 	// means none; MaxAgeZero means max_age=0.
 	MaxAge time.Duration
+	// Decrypter, when set, decrypts encrypted ID tokens first (step 1;
+	// see [Decrypter]).
+	Decrypter *Decrypter
 }
 
 // VerifyOptions are the values of one authentication request and its
@@ -122,6 +125,10 @@ func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts Ve
 	// (RS256 by default) and an HMAC keyed by the client secret only when
 	// the client registered HS*. Step 1 (decryption) does not apply: JWE
 	// tokens are rejected as malformed.
+	rawIDToken, err := v.Decrypter.openIDToken(rawIDToken)
+	if err != nil {
+		return nil, err
+	}
 	hdr, payload, claims, err := v.verifyToken(ctx, rawIDToken, "ID token")
 	if err != nil {
 		return nil, err

@@ -19,6 +19,7 @@ func restScenarios() []Scenario {
 	for _, group := range [][]Scenario{
 		registrationScenarios(),
 		resourceScenarios(),
+		jweScenarios(),
 		hostileResourceScenarios(),
 	} {
 		all = append(all, group...)

@@ -21,6 +21,7 @@ func restScenarios() []Scenario {
 		resourceScenarios(),
 		jweScenarios(),
 		hostileResourceScenarios(),
+		hostileJWEScenarios(),
 	} {
 		all = append(all, group...)
 	}

@@ -37,6 +37,9 @@ type Provider struct {
 	// "-short: Keycloak not started"): every scenario that needs anything
 	// of the provider is skipped with this reason.
 	Unavailable string
+	// Server is the Keycloak started or found by keycloaktest; nil for
+	// other providers.
+	Server *keycloaktest.Server
 
 	// realmMu serializes the creation and deletion of realms, the
 	// heaviest admin calls: several at once on a small machine can take
@@ -57,6 +60,7 @@ func NewKeycloakProvider(srv *keycloaktest.Server) *Provider {
 		AdminUser:     srv.AdminUser,
 		AdminPassword: srv.AdminPassword,
 		Admin:         srv.Admin(),
+		Server:        srv,
 	}
 }
 

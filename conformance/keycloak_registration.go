@@ -20,6 +20,7 @@ func restScenarios() []Scenario {
 		registrationScenarios(),
 		resourceScenarios(),
 		jweScenarios(),
+		cibaScenarios(),
 		hostileResourceScenarios(),
 		hostileJWEScenarios(),
 	} {

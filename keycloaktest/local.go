@@ -76,6 +76,12 @@ func (d *Distribution) launch(ctx context.Context, fromTemplate bool) (*localRun
 		"--hostname-strict=false",
 		"--log-console-color=false",
 	}
+	ciba, err := cibaChannelArgs(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return fail(err, "")
+	}
+	args = append(args, ciba...)
 	var extra []string
 	if !fromTemplate {
 		extra = []string{

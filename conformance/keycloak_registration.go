@@ -21,6 +21,7 @@ func restScenarios() []Scenario {
 		resourceScenarios(),
 		jweScenarios(),
 		cibaScenarios(),
+		frontChannelScenarios(),
 		hostileResourceScenarios(),
 		hostileJWEScenarios(),
 	} {

@@ -196,4 +196,3 @@ func logoutPageFrames(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, s
 	}
 	return nil, errors.New("no front-channel frame after the confirmation")
 }
-

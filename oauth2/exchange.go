@@ -33,7 +33,7 @@ func isSecretParam(name string) bool {
 	switch name {
 	case "client_secret", "password", "code", "code_verifier", "refresh_token",
 		"assertion", "client_assertion", "subject_token", "actor_token", "token",
-		"device_code", "access_token", "id_token", "id_token_hint":
+		"device_code", "access_token", "id_token", "id_token_hint", "auth_req_id":
 		return true
 	}
 	return false
@@ -43,7 +43,7 @@ func isSecretParam(name string) bool {
 func isSecretMember(name string) bool {
 	switch name {
 	case "access_token", "refresh_token", "id_token", "device_code",
-		"client_secret", "registration_access_token":
+		"client_secret", "registration_access_token", "auth_req_id":
 		return true
 	}
 	return false

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
@@ -26,6 +28,13 @@ func cibaScenarios() []Scenario {
 			Run:   runCIBA(true),
 		},
 		{
+			ID:    "kc-ciba-ping",
+			Title: "CIBA ping mode: Keycloak notifies the client's endpoint with its client notification token, then one token request redeems",
+			Spec:  "OpenID Connect CIBA Core 1.0 §7.1, §10.2",
+			Needs: needs,
+			Run:   runCIBAPing,
+		},
+		{
 			ID:    "kc-ciba-poll-denied",
 			Title: "CIBA poll mode: a denied request ends polling with access_denied",
 			Spec:  "OpenID Connect CIBA Core 1.0 §11",
@@ -40,36 +49,110 @@ func cibaEndpoint(realm *keycloaktest.Realm) string {
 	return realm.Issuer + "/protocol/openid-connect/ext/ciba/auth"
 }
 
+// newCIBARealm makes a realm with a CIBA client of the given attributes
+// and a user, and opens the authentication channel.
+func newCIBARealm(ctx context.Context, e *Env, attrs map[string]string) (*keycloaktest.Realm, *keycloaktest.Client, *keycloaktest.User, *keycloaktest.AuthenticationChannel, error) {
+	srv := e.Provider.Server
+	if srv == nil {
+		return nil, nil, nil, nil, Skip("the provider is not a Keycloak started by keycloaktest")
+	}
+	if _, err := srv.CIBAChannelPort(); err != nil {
+		return nil, nil, nil, nil, Skip("Keycloak has no CIBA authentication channel: %v", err)
+	}
+	realm, err := e.NewRealm(ctx, keycloaktest.RealmOptions{Attributes: map[string]string{
+		"cibaBackchannelTokenDeliveryMode": "poll",
+		"cibaExpiresIn":                    "120",
+		"cibaInterval":                     "1",
+		"cibaAuthRequestedUserHint":        "login_hint",
+	}})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	admin := e.Admin()
+	attrs["oidc.ciba.grant.enabled"] = "true"
+	client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{Attributes: attrs})
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("creating the client: %w", err)
+	}
+	e.AddSecret(client.Secret)
+	user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
+	if err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("creating the user: %w", err)
+	}
+	e.AddSecret(user.Password)
+	ch, err := srv.OpenAuthenticationChannel(ctx)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	return realm, client, user, ch, nil
+}
+
+func runCIBAPing(ctx context.Context, e *Env) error {
+	notified := make(chan string, 1)
+	notifyToken := uniqueName("cnt") + uniqueName("x")
+	e.AddSecret(notifyToken)
+	var refused error
+	notify := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, err := oidc.ParsePingNotification(r, notifyToken)
+		if err != nil {
+			refused = err
+			http.Error(w, "refused", http.StatusUnauthorized)
+			return
+		}
+		select {
+		case notified <- id:
+		default:
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer notify.Close()
+	realm, client, user, ch, err := newCIBARealm(ctx, e, map[string]string{
+		"ciba.backchannel.token.delivery.mode":          "ping",
+		"ciba.backchannel.client.notification.endpoint": notify.URL + "/ciba/notify",
+	})
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	cfg := &oauth2.Config{ClientID: client.ClientID, ClientSecret: client.Secret, Endpoint: realm.Endpoint(), HTTPClient: e.HTTPClient(), Observer: e.Record}
+	ba, err := oidc.BackchannelAuthenticate(ctx, cfg, cibaEndpoint(realm), oidc.BackchannelAuthenticationRequest{
+		LoginHint: user.Username, ClientNotificationToken: notifyToken,
+	})
+	if err != nil {
+		return fmt.Errorf("backchannel authentication request: %w", err)
+	}
+	e.AddSecret(ba.AuthReqID)
+	req, err := ch.Next(ctx)
+	if err != nil {
+		return fmt.Errorf("waiting for Keycloak's authentication channel request: %w", err)
+	}
+	if err := ch.Approve(ctx, req); err != nil {
+		return err
+	}
+	var id string
+	select {
+	case id = <-notified:
+	case <-ctx.Done():
+		return fmt.Errorf("no ping notification arrived (last refusal: %v)", refused)
+	}
+	if id != ba.AuthReqID {
+		return errors.New("the ping notification names another auth_req_id")
+	}
+	tok, err := oidc.RedeemBackchannelToken(ctx, cfg, ba)
+	if err != nil {
+		return fmt.Errorf("redeeming after the ping: %w", err)
+	}
+	e.AddSecret(tok.AccessToken, tok.RefreshToken, tok.IDToken)
+	if jwtClaim(tok.AccessToken, "sub") != user.ID {
+		return errors.New("the access token is not the user's")
+	}
+	e.Notef("pinged with the client notification token; one token request redeemed")
+	return nil
+}
+
 func runCIBA(approve bool) func(context.Context, *Env) error {
 	return func(ctx context.Context, e *Env) error {
-		srv := e.Provider.Server
-		if srv == nil {
-			return Skip("the provider is not a Keycloak started by keycloaktest")
-		}
-		if _, err := srv.CIBAChannelPort(); err != nil {
-			return Skip("Keycloak has no CIBA authentication channel: %v", err)
-		}
-		realm, err := e.NewRealm(ctx, keycloaktest.RealmOptions{Attributes: map[string]string{
-			"cibaBackchannelTokenDeliveryMode": "poll",
-			"cibaExpiresIn":                    "120",
-			"cibaInterval":                     "1",
-			"cibaAuthRequestedUserHint":        "login_hint",
-		}})
-		if err != nil {
-			return err
-		}
-		admin := e.Admin()
-		client, err := admin.CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{Attributes: map[string]string{"oidc.ciba.grant.enabled": "true"}})
-		if err != nil {
-			return fmt.Errorf("creating the client: %w", err)
-		}
-		e.AddSecret(client.Secret)
-		user, err := admin.CreateUser(ctx, realm.Name, keycloaktest.UserOptions{})
-		if err != nil {
-			return fmt.Errorf("creating the user: %w", err)
-		}
-		e.AddSecret(user.Password)
-		ch, err := srv.OpenAuthenticationChannel(ctx)
+		realm, client, user, ch, err := newCIBARealm(ctx, e, map[string]string{})
 		if err != nil {
 			return err
 		}

@@ -3,6 +3,7 @@ package oidc
 import (
 	"bytes"
 	"context"
+	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -339,4 +340,51 @@ func observeCIBA(cfg *oauth2.Config, req *http.Request, form url.Values, res *ht
 		}
 	}
 	cfg.Observer(ex)
+}
+
+// maxPingNotification bounds a ping notification's body.
+const maxPingNotification = 16 << 10
+
+// ErrPingNotification: a ping callback that does not carry the client
+// notification token as its bearer token, or no auth_req_id (CIBA Core,
+// section 10.2).
+var ErrPingNotification = errors.New("oidc: invalid CIBA ping notification")
+
+// ParsePingNotification reads a ping mode callback to the client's
+// backchannel_client_notification_endpoint: CIBA Core, section 10.2. The
+// provider authenticates with the client_notification_token the client
+// sent in the authentication request, as a bearer token; it is compared in
+// constant time. The result is the auth_req_id now ready for one token
+// request ([RedeemBackchannelToken]). The handler answers 204 No Content
+// (section 10.2) when this succeeds.
+func ParsePingNotification(r *http.Request, clientNotificationToken string) (string, error) {
+	if r.Method != http.MethodPost {
+		return "", fmt.Errorf("%w: method %s", ErrPingNotification, r.Method)
+	}
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || clientNotificationToken == "" ||
+		subtle.ConstantTimeCompare([]byte(token), []byte(clientNotificationToken)) != 1 {
+		return "", fmt.Errorf("%w: not authenticated with the client notification token", ErrPingNotification)
+	}
+	body, err := readBounded(r.Body, maxPingNotification)
+	if err != nil {
+		return "", err
+	}
+	var n struct {
+		AuthReqID string `json:"auth_req_id"`
+	}
+	if err := json.Unmarshal(body, &n); err != nil || n.AuthReqID == "" {
+		return "", fmt.Errorf("%w: no auth_req_id", ErrPingNotification)
+	}
+	return n.AuthReqID, nil
+}
+
+// RedeemBackchannelToken makes one token request for ba (CIBA Core,
+// section 10.1): in ping mode, once the notification came. Any error
+// response is returned as *oauth2.Error.
+func RedeemBackchannelToken(ctx context.Context, cfg *oauth2.Config, ba *BackchannelAuthentication) (*oauth2.Token, error) {
+	if ba == nil || ba.AuthReqID == "" {
+		return nil, fmt.Errorf("%w: no auth_req_id to redeem", ErrInvalidConfig)
+	}
+	return cfg.Token(ctx, oauth2.CustomGrant{Type: GrantTypeCIBA, Params: url.Values{"auth_req_id": {ba.AuthReqID}}})
 }

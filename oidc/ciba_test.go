@@ -163,3 +163,44 @@ func TestCIBA_RequestRules(t *testing.T) {
 		t.Errorf("signed request: %v %s", err, f.Encode())
 	}
 }
+
+func FuzzParseBackchannelAuthentication(f *testing.F) {
+	f.Add(200, []byte(`{"auth_req_id":"r","expires_in":120,"interval":5}`))
+	f.Add(400, []byte(`{"error":"unknown_user_id"}`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		res := &http.Response{StatusCode: status, Header: http.Header{}}
+		ba, err := parseBackchannelAuthentication(res, body, time.Unix(1e9, 0), "SENTINEL-CS")
+		if err == nil && (ba.AuthReqID == "" || ba.Interval < time.Second || ba.Expiry.Sub(time.Unix(1e9, 0)) > maxCIBAExpiry) {
+			t.Fatalf("accepted %+v", ba)
+		}
+	})
+}
+
+// CB-04: a ping notification must carry the client notification token.
+func TestCIBA_CB04_PingNotification(t *testing.T) {
+	mk := func(method, auth, body string) *http.Request {
+		r := httptest.NewRequest(method, "https://rp.example/ciba/notify", strings.NewReader(body))
+		if auth != "" {
+			r.Header.Set("Authorization", auth)
+		}
+		return r
+	}
+	if id, err := ParsePingNotification(mk("POST", "Bearer SENTINEL-CNT", `{"auth_req_id":"r-1"}`), "SENTINEL-CNT"); err != nil || id != "r-1" {
+		t.Errorf("valid: %q %v", id, err)
+	}
+	for name, r := range map[string]*http.Request{
+		"no token":      mk("POST", "", `{"auth_req_id":"r-1"}`),
+		"other token":   mk("POST", "Bearer forged", `{"auth_req_id":"r-1"}`),
+		"basic":         mk("POST", "Basic SENTINEL-CNT", `{"auth_req_id":"r-1"}`),
+		"no auth_req":   mk("POST", "Bearer SENTINEL-CNT", `{}`),
+		"GET":           mk("GET", "Bearer SENTINEL-CNT", ``),
+		"oversize body": mk("POST", "Bearer SENTINEL-CNT", `{"auth_req_id":"`+strings.Repeat("a", maxPingNotification)+`"}`),
+	} {
+		if _, err := ParsePingNotification(r, "SENTINEL-CNT"); err == nil {
+			t.Errorf("%s accepted", name)
+		}
+	}
+	if _, err := ParsePingNotification(mk("POST", "Bearer ", `{"auth_req_id":"r"}`), ""); !errors.Is(err, ErrPingNotification) {
+		t.Errorf("empty expected token: %v", err)
+	}
+}

@@ -107,7 +107,8 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserIn
 //   - 200 with application/json: one JSON object, parsed strictly;
 //   - 200 with application/jwt: a JWS verified with opts.KeySet and
 //     opts.Algorithms, whose "iss" equals opts.Issuer and whose "aud"
-//     contains opts.ClientID; encrypted responses are not supported;
+//     contains opts.ClientID; an encrypted one is decrypted first with
+//     opts.Decrypter (see [Decrypter]);
 //   - "sub" equals opts.Subject exactly, else ErrSubject;
 //   - a 401 or 403 with a Bearer challenge is an *oauth2.Error with the
 //     challenge's error code (RFC 6750, section 3.1) and the header; any

@@ -2,11 +2,18 @@ package conformance
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"time"
+
+	"github.com/oauthkit/oauthkit/jose"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -33,6 +40,13 @@ func cibaScenarios() []Scenario {
 			Spec:  "OpenID Connect CIBA Core 1.0 §7.1, §10.2",
 			Needs: needs,
 			Run:   runCIBAPing,
+		},
+		{
+			ID:    "kc-ciba-signed-request",
+			Title: "CIBA with a signed authentication request (ES256), the client's key registered with Keycloak",
+			Spec:  "OpenID Connect CIBA Core 1.0 §7.1.1",
+			Needs: needs,
+			Run:   runCIBASigned,
 		},
 		{
 			ID:    "kc-ciba-poll-denied",
@@ -147,6 +161,59 @@ func runCIBAPing(ctx context.Context, e *Env) error {
 		return errors.New("the access token is not the user's")
 	}
 	e.Notef("pinged with the client notification token; one token request redeemed")
+	return nil
+}
+
+func runCIBASigned(ctx context.Context, e *Env) error {
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		return err
+	}
+	key := jose.JWK{KeyID: uniqueName("req"), Key: priv}
+	pub, err := key.Public()
+	if err != nil {
+		return err
+	}
+	jwks, err := json.Marshal(jose.JWKSet{Keys: []jose.JWK{pub}})
+	if err != nil {
+		return err
+	}
+	realm, client, user, ch, err := newCIBARealm(ctx, e, map[string]string{
+		"ciba.backchannel.auth.request.signing.alg": "ES256",
+		"use.jwks.string": "true",
+		"jwks.string":     string(jwks),
+	})
+	if err != nil {
+		return err
+	}
+	defer ch.Close()
+	cfg := &oauth2.Config{ClientID: client.ClientID, ClientSecret: client.Secret, Endpoint: realm.Endpoint(), HTTPClient: e.HTTPClient(), Observer: e.Record}
+	signed, err := oidc.SignBackchannelRequest(oidc.BackchannelAuthenticationRequest{LoginHint: user.Username, BindingMessage: "signed-request"},
+		key, jose.ES256, client.ClientID, realm.Issuer, time.Now())
+	if err != nil {
+		return err
+	}
+	ba, err := oidc.BackchannelAuthenticate(ctx, cfg, cibaEndpoint(realm), signed)
+	if err != nil {
+		return fmt.Errorf("signed backchannel authentication request: %w", err)
+	}
+	e.AddSecret(ba.AuthReqID)
+	req, err := ch.Next(ctx)
+	if err != nil {
+		return fmt.Errorf("waiting for Keycloak's authentication channel request: %w", err)
+	}
+	if req.LoginHint != user.Username || req.BindingMessage != "signed-request" {
+		return fmt.Errorf("the channel got login_hint %q and binding_message %q from the signed request", req.LoginHint, req.BindingMessage)
+	}
+	if err := ch.Approve(ctx, req); err != nil {
+		return err
+	}
+	tok, err := oidc.PollBackchannelToken(ctx, cfg, ba)
+	if err != nil {
+		return fmt.Errorf("polling after approval: %w", err)
+	}
+	e.AddSecret(tok.AccessToken, tok.RefreshToken, tok.IDToken)
+	e.Notef("the signed request was accepted and its parameters reached the authentication channel")
 	return nil
 }
 

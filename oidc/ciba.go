@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -387,4 +388,39 @@ func RedeemBackchannelToken(ctx context.Context, cfg *oauth2.Config, ba *Backcha
 		return nil, fmt.Errorf("%w: no auth_req_id to redeem", ErrInvalidConfig)
 	}
 	return cfg.Token(ctx, oauth2.CustomGrant{Type: GrantTypeCIBA, Params: url.Values{"auth_req_id": {ba.AuthReqID}}})
+}
+
+// SignBackchannelRequest returns r with its parameters moved into a
+// signed request object: CIBA Core, section 7.1.1. The object holds the
+// parameters as claims plus "iss" (clientID), "aud" (the provider's
+// issuer), "iat", "nbf", "exp" (five minutes on) and a fresh "jti", and is
+// signed with key and alg, the client's registered
+// backchannel_authentication_request_signing_alg. Extra parameters stay
+// outside the object.
+func SignBackchannelRequest(r BackchannelAuthenticationRequest, key jose.JWK, alg jose.Algorithm, clientID, issuer string, now time.Time) (BackchannelAuthenticationRequest, error) {
+	if clientID == "" || issuer == "" {
+		return r, fmt.Errorf("%w: a signed backchannel request needs the client_id and the issuer", ErrInvalidConfig)
+	}
+	form, err := r.form()
+	if err != nil {
+		return r, err
+	}
+	claims := map[string]any{
+		"iss": clientID, "aud": issuer, "iat": now.Unix(), "nbf": now.Unix(),
+		"exp": now.Add(5 * time.Minute).Unix(), "jti": oauth2.NewNonce(),
+	}
+	for k := range form {
+		if _, extra := r.Extra[k]; extra {
+			continue
+		}
+		claims[k] = form.Get(k)
+	}
+	if r.RequestedExpiry > 0 {
+		claims["requested_expiry"] = int64(math.Ceil(r.RequestedExpiry.Seconds()))
+	}
+	signed, err := jose.SignClaims(key, alg, claims, jose.SignOptions{})
+	if err != nil {
+		return r, err
+	}
+	return BackchannelAuthenticationRequest{Request: signed, Extra: r.Extra}, nil
 }

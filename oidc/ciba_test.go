@@ -6,11 +6,13 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -202,5 +204,34 @@ func TestCIBA_CB04_PingNotification(t *testing.T) {
 	}
 	if _, err := ParsePingNotification(mk("POST", "Bearer ", `{"auth_req_id":"r"}`), ""); !errors.Is(err, ErrPingNotification) {
 		t.Errorf("empty expected token: %v", err)
+	}
+}
+
+func TestCIBA_SignedRequest(t *testing.T) {
+	key := jose.JWK{KeyID: "c-1", Key: mustEC()}
+	pub, _ := key.Public()
+	now := time.Now()
+	r, err := SignBackchannelRequest(BackchannelAuthenticationRequest{LoginHint: "alice", BindingMessage: "W4SCT", RequestedExpiry: time.Minute,
+		Extra: url.Values{"x": {"1"}}}, key, jose.ES256, "client-1", testIssuer, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, _ := r.form()
+	if f.Get("x") != "1" || f.Get("login_hint") != "" || f.Get("request") == "" {
+		t.Errorf("form %v", f)
+	}
+	_, c, err := jose.VerifyJWT(context.Background(), r.Request, jose.StaticKeySet{pub}, jose.VerifyOptions{Algorithms: []jose.Algorithm{jose.ES256}},
+		jose.Expected{Issuer: "client-1", Audience: testIssuer, RequireExpiry: true, RequireIssuedAt: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if hint, _, _ := c.StringClaim("login_hint"); hint != "alice" || c.ID == "" || c.NotBefore == nil || c.Has("x") {
+		t.Errorf("claims %s", c.Raw())
+	}
+	if raw, _ := c.Member("requested_expiry"); string(raw) != "60" {
+		t.Errorf("requested_expiry %s", raw)
+	}
+	if _, err := SignBackchannelRequest(BackchannelAuthenticationRequest{}, key, jose.ES256, "c", testIssuer, now); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("no hint: %v", err)
 	}
 }

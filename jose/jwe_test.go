@@ -65,7 +65,7 @@ func withHeader(tok string, h map[string]any) string {
 	return strings.Join(parts, ".")
 }
 
-func TestDecrypt_JE01_Bombs(t *testing.T) {
+func TestDecrypt_JE03_JE04_BombsAndAlgorithms(t *testing.T) {
 	rsaKey, ecKey := jweKeys(t)
 	keys := []JWK{rsaKey, ecKey}
 	tok, err := Encrypt([]byte("hello"), rsaKey, RSAOAEP, A128GCM, EncryptOptions{})

@@ -451,7 +451,7 @@ func TestGuard_BearerChallenges(t *testing.T) {
 	}
 }
 
-func TestGuard_DPoP(t *testing.T) {
+func TestGuard_RS06_DPoPBinding(t *testing.T) {
 	s := newTestSigner(t)
 	d := dpopClient(t)
 	claims := s.claims()

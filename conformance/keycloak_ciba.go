@@ -169,7 +169,7 @@ func runCIBASigned(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	key := jose.JWK{KeyID: uniqueName("req"), Key: priv}
+	key := jose.JWK{KeyID: uniqueName("req"), Use: "sig", Algorithm: jose.ES256, Key: priv}
 	pub, err := key.Public()
 	if err != nil {
 		return err

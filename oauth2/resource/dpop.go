@@ -56,7 +56,8 @@ type DPoPVerifier struct {
 	// Leeway is how far in the future "iat" may be; 0 means
 	// DefaultProofLeeway.
 	Leeway time.Duration
-	// Nonces, when set, makes proofs carry a nonce it accepts.
+	// Nonces, when set, makes proofs carry a nonce it accepts, such as
+	// a [RotatingNonces].
 	Nonces NonceSource
 	// ReplayCacheSize bounds the jti cache; 0 means DefaultReplayCacheSize.
 	ReplayCacheSize int

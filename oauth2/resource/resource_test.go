@@ -608,3 +608,21 @@ func FuzzDPoPVerify(f *testing.F) {
 		}
 	})
 }
+
+func TestRotatingNonces(t *testing.T) {
+	now := time.Now()
+	n := &RotatingNonces{Period: time.Minute, Clock: func() time.Time { return now }}
+	first := n.Nonce()
+	if !n.Valid(first) || n.Valid("") || n.Valid("other") || n.Nonce() != first {
+		t.Fatal("a fresh nonce")
+	}
+	now = now.Add(time.Minute)
+	second := n.Nonce()
+	if second == first || !n.Valid(first) || !n.Valid(second) {
+		t.Error("after one period the previous nonce stays valid")
+	}
+	now = now.Add(2 * time.Minute)
+	if n.Valid(first) || n.Valid(second) {
+		t.Error("after two periods old nonces are refused")
+	}
+}

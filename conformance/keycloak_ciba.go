@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/oauthkit/oauthkit/jose"
@@ -226,8 +227,19 @@ func runCIBA(approve bool) func(context.Context, *Env) error {
 		defer ch.Close()
 
 		cfg := &oauth2.Config{ClientID: client.ClientID, ClientSecret: client.Secret, Endpoint: realm.Endpoint(), HTTPClient: e.HTTPClient(), Observer: e.Record}
+		p, err := oidc.NewProvider(ctx, realm.Issuer, oidc.ProviderConfig{HTTPClient: e.HTTPClient()})
+		if err != nil {
+			return err
+		}
+		meta, err := p.CIBA()
+		if err != nil {
+			return fmt.Errorf("CIBA metadata: %w", err)
+		}
+		if !slices.Contains(meta.BackchannelTokenDeliveryModesSupported, "poll") {
+			return fmt.Errorf("Keycloak does not advertise poll mode: %q", meta.BackchannelTokenDeliveryModesSupported)
+		}
 		binding := "oauthkit-" + uniqueName("bm")[3:]
-		ba, err := oidc.BackchannelAuthenticate(ctx, cfg, cibaEndpoint(realm), oidc.BackchannelAuthenticationRequest{
+		ba, err := oidc.BackchannelAuthenticate(ctx, cfg, meta.BackchannelAuthenticationEndpoint, oidc.BackchannelAuthenticationRequest{
 			LoginHint:      user.Username,
 			BindingMessage: binding,
 			Scopes:         []string{"profile"},
@@ -268,10 +280,6 @@ func runCIBA(approve bool) func(context.Context, *Env) error {
 			return fmt.Errorf("polling after approval: %w", err)
 		}
 		e.AddSecret(tok.AccessToken, tok.RefreshToken, tok.IDToken)
-		p, err := oidc.NewProvider(ctx, realm.Issuer, oidc.ProviderConfig{HTTPClient: e.HTTPClient()})
-		if err != nil {
-			return err
-		}
 		v, err := p.Verifier(oidc.IDTokenVerifier{ClientID: client.ClientID})
 		if err != nil {
 			return err

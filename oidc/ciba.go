@@ -424,3 +424,25 @@ func SignBackchannelRequest(r BackchannelAuthenticationRequest, key jose.JWK, al
 	}
 	return BackchannelAuthenticationRequest{Request: signed, Extra: r.Extra}, nil
 }
+
+// CIBAMetadata holds the provider metadata of CIBA Core, section 4.
+type CIBAMetadata struct {
+	BackchannelAuthenticationEndpoint                         string   `json:"backchannel_authentication_endpoint"`
+	BackchannelTokenDeliveryModesSupported                    []string `json:"backchannel_token_delivery_modes_supported"`
+	BackchannelAuthenticationRequestSigningAlgValuesSupported []string `json:"backchannel_authentication_request_signing_alg_values_supported"`
+	BackchannelUserCodeParameterSupported                     bool     `json:"backchannel_user_code_parameter_supported"`
+}
+
+// CIBA returns the provider's CIBA metadata (CIBA Core, section 4), read
+// from its discovery document. A provider without a
+// backchannel_authentication_endpoint gives [ErrInvalidConfig].
+func (p *Provider) CIBA() (*CIBAMetadata, error) {
+	var m CIBAMetadata
+	if err := p.Metadata.Decode(&m); err != nil {
+		return nil, err
+	}
+	if m.BackchannelAuthenticationEndpoint == "" {
+		return nil, fmt.Errorf("%w: the provider has no backchannel_authentication_endpoint", ErrInvalidConfig)
+	}
+	return &m, nil
+}

@@ -235,3 +235,20 @@ func TestCIBA_SignedRequest(t *testing.T) {
 		t.Errorf("no hint: %v", err)
 	}
 }
+
+func TestProvider_CIBAMetadata(t *testing.T) {
+	ts := newTestServer(t)
+	ts.set(func() {
+		ts.discovery = func(issuer string) any {
+			d := discoveryDoc(issuer)
+			d["backchannel_authentication_endpoint"] = issuer + "/bc-authorize"
+			d["backchannel_token_delivery_modes_supported"] = []string{"poll", "ping"}
+			return d
+		}
+	})
+	p, _ := providerFor(t, ts)
+	m, err := p.CIBA()
+	if err != nil || m.BackchannelAuthenticationEndpoint != ts.URL+"/bc-authorize" || len(m.BackchannelTokenDeliveryModesSupported) != 2 {
+		t.Fatalf("%v %+v", err, m)
+	}
+}

@@ -61,7 +61,7 @@ type Validator interface {
 // section 2.1 ("application/at+jwt" is the same type).
 const AccessTokenType = "at+jwt"
 
-// DefaultAlgorithms are the signature algorithms accepted when
+// defaultAlgorithms are the signature algorithms accepted when
 // JWTValidator.Algorithms is empty: the asymmetric ones. RFC 9068, section
 // 4 forbids "none"; a shared secret would let every resource server forge
 // tokens for the others.
@@ -181,9 +181,9 @@ func fromClaims(token string, c *jose.Claims, azpAsClientID bool) (*AccessToken,
 	} else if ok {
 		at.AuthTime = d.Time()
 	}
-	for name, v := range map[string]string{"sub": at.Subject, "client_id": at.ClientID, "jti": at.ID} {
-		if v == "" {
-			return nil, fmt.Errorf("%w: %q (RFC 9068, section 2.2)", jose.ErrMissingClaim, name)
+	for _, c := range []struct{ name, value string }{{"sub", at.Subject}, {"client_id", at.ClientID}, {"jti", at.ID}} {
+		if c.value == "" {
+			return nil, fmt.Errorf("%w: %q (RFC 9068, section 2.2)", jose.ErrMissingClaim, c.name)
 		}
 	}
 	if raw, ok := c.Member("cnf"); ok {

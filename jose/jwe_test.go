@@ -154,3 +154,21 @@ func FuzzDecrypt(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkDecrypt(b *testing.B) {
+	rsaKey, ecKey := jweKeys(b)
+	for _, c := range []struct {
+		key JWK
+		alg Algorithm
+	}{{rsaKey, RSAOAEP}, {ecKey, ECDHES}} {
+		tok, _ := Encrypt([]byte(strings.Repeat("x", 1000)), c.key, c.alg, A128GCM, EncryptOptions{})
+		b.Run(string(c.alg), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, _, err := Decrypt(tok, []JWK{c.key}, DecryptOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

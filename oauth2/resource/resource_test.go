@@ -626,3 +626,33 @@ func TestRotatingNonces(t *testing.T) {
 		t.Error("after two periods old nonces are refused")
 	}
 }
+
+func BenchmarkJWTValidator(b *testing.B) {
+	s := newTestSigner(&testing.T{})
+	tok, _ := jose.SignClaims(s.key, jose.ES256, s.claims(), jose.SignOptions{Type: "at+jwt"})
+	v := s.validator()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := v.ValidateAccessToken(context.Background(), tok); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkDPoPVerifier(b *testing.B) {
+	d := dpopClient(&testing.T{})
+	v := &DPoPVerifier{}
+	proofs := make([]string, 0, 4096)
+	for range cap(proofs) {
+		p, _ := d.Proof("GET", "https://api.example/items", "tok")
+		proofs = append(proofs, p)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		if _, err := v.Verify(context.Background(), proofs[i%len(proofs)], "GET", "https://api.example/items", "tok"); err != nil && i < len(proofs) {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

@@ -43,6 +43,7 @@ func Catalogue() []Scenario {
 
 		hostileScenarios(),
 		hostileFAPIScenarios(),
+		restScenarios(),
 	} {
 		all = append(all, group...)
 	}

@@ -54,7 +54,8 @@ type Provider struct {
 	HTTPClient *http.Client
 	// Keycloak is the server behind the provider when keycloaktest started
 	// or found it: its HTTPS listener, test CA and client certificates
-	// serve the mutual-TLS scenarios (keycloak_fapi.go). Nil otherwise.
+	// serve the mutual-TLS scenarios (keycloak_fapi.go), its CIBA channel
+	// the CIBA ones (keycloak_ciba.go). Nil otherwise.
 	Keycloak *keycloaktest.Server
 	// Unavailable, when set, says why there is no provider (for example
 	// "-short: Keycloak not started"): every scenario that needs anything

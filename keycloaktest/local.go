@@ -83,6 +83,12 @@ func (d *Distribution) launch(ctx context.Context, fromTemplate bool) (*localRun
 		"--log-console-color=false",
 	}
 	args = append(args, run.tls.keycloakArgs(ports[2])...)
+	ciba, err := cibaChannelArgs(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return fail(err, "")
+	}
+	args = append(args, ciba...)
 	var extra []string
 	if !fromTemplate {
 		extra = []string{

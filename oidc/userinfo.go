@@ -78,6 +78,9 @@ type UserInfoOptions struct {
 	Observer func(*oauth2.HTTPExchange)
 	// RevealSecrets turns off redaction in what Observer is shown.
 	RevealSecrets bool
+	// Decrypter, when set, decrypts encrypted responses (section 5.3.2);
+	// the plaintext must be a signed JWT.
+	Decrypter *Decrypter
 
 	// noAlgorithm is set when the provider's metadata left none of the
 	// client's algorithms: signed responses are then refused.
@@ -124,7 +127,8 @@ func (p *Provider) UserInfo(ctx context.Context, accessToken string, opts UserIn
 //   - 200 with application/json: one JSON object, parsed strictly;
 //   - 200 with application/jwt: a JWS verified with opts.KeySet and
 //     opts.Algorithms, whose "iss" equals opts.Issuer and whose "aud"
-//     contains opts.ClientID; encrypted responses are not supported;
+//     contains opts.ClientID; an encrypted one is decrypted first with
+//     opts.Decrypter (see [Decrypter]);
 //   - "sub" equals opts.Subject exactly, else ErrSubject;
 //   - a 401 or 403 with a challenge of the token's scheme is an
 //     *oauth2.Error with the challenge's error code (RFC 6750, section
@@ -177,7 +181,7 @@ func FetchUserInfo(ctx context.Context, endpoint, accessToken string, opts UserI
 	case "application/json":
 		claims = body
 	case "application/jwt":
-		claims, err = verifySignedUserInfo(ctx, strings.TrimSpace(string(body)), opts)
+		claims, err = openUserInfo(ctx, strings.TrimSpace(string(body)), opts)
 		if err != nil {
 			return nil, err
 		}

@@ -32,8 +32,8 @@ const maxSubjectLength = 255
 // longer modified. [Provider.Verifier] fills Issuer, KeySet and the
 // algorithms from discovery.
 //
-// What it does not check: encrypted ID tokens (JWE) are not supported and
-// fail as malformed; "jti" replay is not tracked; "acr" is checked only by
+// What it does not check: encrypted ID tokens (JWE) fail as malformed
+// unless Decrypter is set; "jti" replay is not tracked; "acr" is checked only by
 // the ACR hook; claims other than those named here are not interpreted.
 type IDTokenVerifier struct {
 	// ClientID is the client's client_id: "aud" must contain it. Required.
@@ -72,6 +72,9 @@ type IDTokenVerifier struct {
 	// (its default_max_age), used when VerifyOptions.MaxAge is zero. Zero
 	// means none; MaxAgeZero means max_age=0.
 	MaxAge time.Duration
+	// Decrypter, when set, decrypts encrypted ID tokens first (step 1;
+	// see [Decrypter]).
+	Decrypter *Decrypter
 }
 
 // VerifyOptions are the values of one authentication request and its
@@ -122,8 +125,12 @@ type VerifyOptions struct {
 func (v *IDTokenVerifier) Verify(ctx context.Context, rawIDToken string, opts VerifyOptions) (*IDToken, error) {
 	// Steps 6, 7 and 8: the signature, with the algorithm on the allow-list
 	// (RS256 by default) and an HMAC keyed by the client secret only when
-	// the client registered HS*. Step 1 (decryption) does not apply: JWE
-	// tokens are rejected as malformed.
+	// the client registered HS*. Step 1 (decryption) comes first, with
+	// Decrypter; without one, JWE tokens are rejected as malformed.
+	rawIDToken, err := v.Decrypter.openIDToken(rawIDToken)
+	if err != nil {
+		return nil, err
+	}
 	hdr, payload, claims, err := v.verifyToken(ctx, rawIDToken, "ID token")
 	if err != nil {
 		return nil, err

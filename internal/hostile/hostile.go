@@ -28,6 +28,10 @@ const (
 	Discovery     Area = "DM" // discovery, metadata, challenges, introspection
 	DPoP          Area = "DP" // DPoP, PAR and other extensions
 	FAPI          Area = "FA" // FAPI 2.0: JARM, request objects, mutual TLS
+	Registration  Area = "RG" // dynamic client registration and management
+	Resource      Area = "RS" // the resource-server side: tokens presented to an API
+	JWE           Area = "JE" // encrypted ID tokens and userinfo
+	CIBA          Area = "CB" // client-initiated backchannel authentication
 )
 
 // Title is the area's name as the conformance report prints it.
@@ -47,6 +51,14 @@ func (a Area) Title() string {
 		return "DPoP, PAR and other extensions"
 	case FAPI:
 		return "FAPI 2.0: signed responses, request objects and mutual TLS"
+	case Registration:
+		return "Dynamic client registration"
+	case Resource:
+		return "Resource server: presented tokens and proofs"
+	case JWE:
+		return "Encrypted ID tokens and userinfo"
+	case CIBA:
+		return "Backchannel authentication (CIBA)"
 	}
 	return string(a)
 }

@@ -157,7 +157,7 @@ func TestCatalogueWellFormed(t *testing.T) {
 		}
 	}
 	// Ordered by area as the catalogue lists them, then by number.
-	order := []Area{TokenEndpoint, JOSE, OIDC, Transport, Discovery, DPoP, FAPI}
+	order := []Area{TokenEndpoint, JOSE, OIDC, Transport, Discovery, DPoP, FAPI, Registration, Resource, JWE, CIBA}
 	if !slices.IsSortedFunc(cases, func(a, b Case) int {
 		if d := slices.Index(order, a.Area()) - slices.Index(order, b.Area()); d != 0 {
 			return d

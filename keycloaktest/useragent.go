@@ -62,19 +62,13 @@ func (ua *UserAgent) Jar() http.CookieJar { return ua.client.Jar }
 // checkRedirect follows redirects except the one to the client's
 // redirection endpoint, which is returned unrequested.
 func (ua *UserAgent) checkRedirect(req *http.Request, via []*http.Request) error {
-	if ua.redirectURI != nil && sameEndpoint(req.URL, ua.redirectURI) {
+	if ua.redirectURI != nil && htmlform.SameEndpoint(req.URL, ua.redirectURI) {
 		return http.ErrUseLastResponse
 	}
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
 	return nil
-}
-
-// sameEndpoint compares scheme, host and path: the parts of a redirection
-// URI that the authorization response keeps (RFC 6749, section 3.1.2).
-func sameEndpoint(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host) && a.Path == b.Path
 }
 
 // Login runs the user's side of an authorization request (RFC 6749,
@@ -99,7 +93,7 @@ func (ua *UserAgent) Login(ctx context.Context, authURL, redirectURI, username, 
 		return nil, err
 	}
 	if loc == nil {
-		return nil, &LoginError{Step: "log in", URL: stripQuery(authURL), Err: fmt.Errorf("%w: no redirect to %s", ErrLoginFailed, stripQuery(redirectURI))}
+		return nil, &LoginError{Step: "log in", URL: htmlform.StripQuery(authURL), Err: fmt.Errorf("%w: no redirect to %s", ErrLoginFailed, htmlform.StripQuery(redirectURI))}
 	}
 	return loc, nil
 }
@@ -121,7 +115,7 @@ func (ua *UserAgent) ApproveDevice(ctx context.Context, verificationURI, userCod
 		return err
 	}
 	if msg := feedbackMessage(page); msg != "" && !strings.Contains(strings.ToLower(msg), "success") {
-		return &LoginError{Step: "approve device", URL: stripQuery(verificationURI), Message: msg}
+		return &LoginError{Step: "approve device", URL: htmlform.StripQuery(verificationURI), Message: msg}
 	}
 	return nil
 }
@@ -132,21 +126,21 @@ func (ua *UserAgent) ApproveDevice(ctx context.Context, verificationURI, userCod
 func (ua *UserAgent) browse(ctx context.Context, start, username, password, userCode string) (loc *url.URL, page []byte, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, start, nil)
 	if err != nil {
-		return nil, nil, &LoginError{Step: "open", URL: stripQuery(start), Err: err}
+		return nil, nil, &LoginError{Step: "open", URL: htmlform.StripQuery(start), Err: err}
 	}
 	origin := req.URL
 	credentialsSent, codeSent := false, false
-	step := "open " + stripQuery(start)
+	step := "open " + htmlform.StripQuery(start)
 	for range maxAgentSteps {
 		resp, err := ua.client.Do(req)
 		if err != nil {
-			return nil, nil, &LoginError{Step: step, URL: stripQuery(req.URL.String()), Err: err}
+			return nil, nil, &LoginError{Step: step, URL: htmlform.StripQuery(req.URL.String()), Err: err}
 		}
 		page, readErr := readBounded(resp.Body, defaultMaxBody)
 		resp.Body.Close()
 		pageURL := resp.Request.URL
 		if ua.redirectURI != nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
-			if l, err := resp.Location(); err == nil && sameEndpoint(l, ua.redirectURI) {
+			if l, err := resp.Location(); err == nil && htmlform.SameEndpoint(l, ua.redirectURI) {
 				return l, nil, nil
 			}
 		}
@@ -155,10 +149,10 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 			if msg == "" {
 				msg = pageTitle(page)
 			}
-			return nil, nil, &LoginError{Step: what, URL: stripQuery(pageURL.String()), StatusCode: resp.StatusCode, Message: msg}
+			return nil, nil, &LoginError{Step: what, URL: htmlform.StripQuery(pageURL.String()), StatusCode: resp.StatusCode, Message: msg}
 		}
 		if readErr != nil {
-			return nil, nil, &LoginError{Step: step, URL: stripQuery(pageURL.String()), StatusCode: resp.StatusCode, Err: readErr}
+			return nil, nil, &LoginError{Step: step, URL: htmlform.StripQuery(pageURL.String()), StatusCode: resp.StatusCode, Err: readErr}
 		}
 		if resp.StatusCode != http.StatusOK {
 			return fail(step)
@@ -212,14 +206,14 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 		}
 		action, err := form.ActionURL(pageURL)
 		if err != nil {
-			return nil, nil, &LoginError{Step: "submit form", URL: stripQuery(pageURL.String()), Err: fmt.Errorf("%w: %w", ErrLoginFailed, err)}
+			return nil, nil, &LoginError{Step: "submit form", URL: htmlform.StripQuery(pageURL.String()), Err: fmt.Errorf("%w: %w", ErrLoginFailed, err)}
 		}
-		if !sameOrigin(action, origin) {
-			return nil, nil, &LoginError{Step: "submit form " + form.ID + " to " + action.Scheme + "://" + action.Host, URL: stripQuery(pageURL.String()), Err: ErrCrossOriginForm}
+		if !htmlform.SameOrigin(action, origin) {
+			return nil, nil, &LoginError{Step: "submit form " + form.ID + " to " + action.Scheme + "://" + action.Host, URL: htmlform.StripQuery(pageURL.String()), Err: ErrCrossOriginForm}
 		}
 		req, err = htmlform.NewRequest(ctx, action, form, fields, submit)
 		if err != nil {
-			return nil, nil, &LoginError{Step: "submit form", URL: stripQuery(pageURL.String()), Err: err}
+			return nil, nil, &LoginError{Step: "submit form", URL: htmlform.StripQuery(pageURL.String()), Err: err}
 		}
 		step = "submit form " + form.ID
 	}
@@ -229,32 +223,4 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 func hasSubmit(f *htmlform.Form, name string) bool {
 	_, ok := f.Submit(name)
 	return ok
-}
-
-// sameOrigin compares the origins of two URLs (RFC 6454, section 4):
-// scheme, host and port, an absent port being the scheme's default.
-func sameOrigin(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Hostname(), b.Hostname()) && portOrDefault(a) == portOrDefault(b)
-}
-
-func portOrDefault(u *url.URL) string {
-	if p := u.Port(); p != "" {
-		return p
-	}
-	switch strings.ToLower(u.Scheme) {
-	case "https":
-		return "443"
-	case "http":
-		return "80"
-	}
-	return ""
-}
-
-// stripQuery drops the query and fragment of a URL for error messages:
-// they can hold codes and session identifiers.
-func stripQuery(s string) string {
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

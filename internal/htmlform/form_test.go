@@ -129,3 +129,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestSameOrigin(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		want bool
+	}{
+		{"http://127.0.0.1:8080/a", "http://127.0.0.1:8080/b?x", true},
+		{"https://op.test/a", "https://OP.test:443/b", true},
+		{"http://op.test/a", "http://op.test:80", true},
+		{"http://127.0.0.1:8080/", "http://127.0.0.1:8081/", false},
+		{"http://127.0.0.1:8080/", "http://localhost:8080/", false},
+		{"http://op.test/", "https://op.test/", false},
+	} {
+		a, _ := url.Parse(c.a)
+		b, _ := url.Parse(c.b)
+		if got := SameOrigin(a, b); got != c.want {
+			t.Errorf("SameOrigin(%s, %s) = %v", c.a, c.b, got)
+		}
+	}
+}

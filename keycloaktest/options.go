@@ -29,6 +29,10 @@ const (
 	// failure. Continuous integration sets it so that a run in which the
 	// Keycloak-backed tests silently skipped cannot pass.
 	EnvRequire = "OAUTHKIT_REQUIRE_KEYCLOAK"
+	// EnvRequireProviders does what EnvRequire does for every real
+	// provider the tests start: Keycloak, and node oidc-provider
+	// (conformance/oidcprovider). It implies EnvRequire.
+	EnvRequireProviders = "OAUTHKIT_REQUIRE_PROVIDERS"
 )
 
 // Default administrator of the servers this package starts.

@@ -25,7 +25,8 @@ import (
 //
 // With -short, or when Keycloak cannot start, the tests that call Server
 // skip with the reason, and the others run. When $OAUTHKIT_REQUIRE_KEYCLOAK
-// is set (see EnvRequire), both cases fail the test binary instead.
+// or $OAUTHKIT_REQUIRE_PROVIDERS is set (see EnvRequire), both cases fail
+// the test binary instead.
 type Shared struct {
 	srv    *Server
 	reason string
@@ -96,9 +97,16 @@ func (s *Shared) Server(t testing.TB) *Server {
 	return s.srv
 }
 
+// keycloakRequired reports whether EnvRequire or EnvRequireProviders is
+// set to a value other than "", "0" or "false".
 func keycloakRequired() bool {
-	v := strings.TrimSpace(os.Getenv(EnvRequire))
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+	for _, name := range []string{EnvRequire, EnvRequireProviders} {
+		v := strings.TrimSpace(os.Getenv(name))
+		if v != "" && v != "0" && !strings.EqualFold(v, "false") {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/oauthkit/oauthkit/keycloaktest"
+	"github.com/oauthkit/oauthkit/oauth2"
 )
 
 // The failures of the agents, matched with errors.Is. They are
@@ -23,10 +24,15 @@ var (
 // explicit port (RFC 8252, section 7.3), or that port could not be bound.
 var ErrRedirectURI = errors.New("agent: redirect URI is not a usable loopback http URI")
 
-// ErrUnsafeURI means a URI to show or open is not http or https (for
-// example a javascript: or file: verification URI from a hostile device
-// authorization response); it is neither printed nor opened.
-var ErrUnsafeURI = errors.New("agent: refusing to show or open a URI that is not http(s)")
+// ErrUnsafeURI means an authorization URL to show, open or browse is not
+// an absolute http or https URL; it is neither printed nor opened.
+var ErrUnsafeURI = errors.New("agent: refusing to show or open a URL that is not http(s)")
+
+// ErrUnsafeVerificationURI is oauth2's sentinel for a verification URI
+// that is not http(s) (a javascript: or file: URI from a hostile device
+// authorization response, HOSTILE.md TE-15): ApproveDevice neither shows,
+// opens nor requests it.
+var ErrUnsafeVerificationURI = oauth2.ErrUnsafeVerificationURI
 
 // Error reports where the form agent stopped. It wraps ErrLoginFailed,
 // ErrCrossOriginForm, or the transport error that stopped it. It never

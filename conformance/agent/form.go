@@ -140,6 +140,9 @@ func (a *Form) ApproveDevice(ctx context.Context, verificationURI, userCode, use
 			userCode = u.Query().Get("user_code")
 		}
 	}
+	if u, err := url.Parse(verificationURI); err != nil || (u.Scheme != "http" && u.Scheme != "https") {
+		return &Error{Step: "open", Err: ErrUnsafeVerificationURI}
+	}
 	_, _, err := a.browse(ctx, verificationURI, username, password, userCode)
 	return err
 }

@@ -93,8 +93,8 @@ func TestForm_EndlessConsent(t *testing.T) {
 func TestForm_TE15_UnsafeVerificationURI(t *testing.T) {
 	a := agent.NewForm(nil, "http://127.0.0.1:1", agent.FormFields{})
 	for _, uri := range []string{"javascript:alert(1)", "file:///etc/passwd"} {
-		if err := a.ApproveDevice(context.Background(), uri, "ABCD", "alice", "pw"); !errors.Is(err, agent.ErrUnsafeURI) {
-			t.Errorf("%s: err = %v, want ErrUnsafeURI", uri, err)
+		if err := a.ApproveDevice(context.Background(), uri, "ABCD", "alice", "pw"); !errors.Is(err, agent.ErrUnsafeVerificationURI) {
+			t.Errorf("%s: err = %v, want ErrUnsafeVerificationURI", uri, err)
 		}
 	}
 }

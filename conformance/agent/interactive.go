@@ -121,10 +121,10 @@ func (a *Interactive) Authorize(ctx context.Context, authURL, redirectURI, usern
 // ApproveDevice prints the verification URI and the user code (RFC 8628,
 // section 3.3) and waits until the person enters a line on In, saying
 // they approved, or ctx ends. A verificationURI that is not http(s) is
-// neither printed nor opened (ErrUnsafeURI).
+// neither printed nor opened (ErrUnsafeVerificationURI).
 func (a *Interactive) ApproveDevice(ctx context.Context, verificationURI, userCode, username, _ string) error {
 	if err := checkShowable(verificationURI); err != nil {
-		return err
+		return fmt.Errorf("%w: %.40q", ErrUnsafeVerificationURI, htmlform.StripQuery(verificationURI))
 	}
 	who := ""
 	if username != "" {

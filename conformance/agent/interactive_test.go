@@ -162,8 +162,8 @@ func TestInteractive_TE15_UnsafeVerificationURI(t *testing.T) {
 	opened := false
 	a := agent.NewInteractive(agent.InteractiveOptions{Out: &out, In: strings.NewReader("\n"), Open: func(context.Context, string) error { opened = true; return nil }})
 	for _, uri := range []string{"javascript:alert(document.cookie)", "file:///etc/passwd", "https://op.test/device\r\nX: y"} {
-		if err := a.ApproveDevice(context.Background(), uri, "CODE", "", ""); !errors.Is(err, agent.ErrUnsafeURI) {
-			t.Errorf("%q: err = %v, want ErrUnsafeURI", uri, err)
+		if err := a.ApproveDevice(context.Background(), uri, "CODE", "", ""); !errors.Is(err, agent.ErrUnsafeVerificationURI) {
+			t.Errorf("%q: err = %v, want ErrUnsafeVerificationURI", uri, err)
 		}
 	}
 	if opened || out.String() != "" {

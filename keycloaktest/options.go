@@ -87,6 +87,16 @@ type Options struct {
 	// Progress receives one line per slow step (download, unpack, build,
 	// first start). Nil discards them.
 	Progress io.Writer
+
+	// Private makes [Shared] start a Keycloak of this test binary's own
+	// instead of sharing one with the other test processes of the run.
+	// [Start] always starts a private one.
+	Private bool
+
+	// materialDir, when set, is the directory for start extensions'
+	// material (see Server.StateDir); empty means one inside the run's
+	// temporary directory.
+	materialDir string
 }
 
 func (o *Options) version() string {

@@ -30,9 +30,20 @@ type Server struct {
 	// LogFile is the server log of a local server (removed by Close);
 	// empty for other sources.
 	LogFile string
+	// StateDir holds what start extensions leave for other processes to
+	// read (the HTTPS listener's CA and client certificates, the CIBA
+	// channel's port): for a shared server, the material directory of
+	// its shared state; for a private local server, a directory removed
+	// by Close; empty for SourceURL and SourceDocker.
+	StateDir string
+	// Shared reports a server shared with other test processes (see
+	// [Shared]): Close releases this process's lease, and the last
+	// process to release stops it.
+	Shared bool
 
 	local  *localRun
 	docker *dockerRun
+	lease  *lease
 
 	adminOnce sync.Once
 	admin     *Admin
@@ -128,6 +139,7 @@ func startLocal(ctx context.Context, opts Options) (*Server, error) {
 		Version:       d.Version,
 		Source:        d.Source,
 		LogFile:       run.logPath,
+		StateDir:      run.material,
 		local:         run,
 	}, nil
 }
@@ -172,10 +184,13 @@ func envOr(name, def string) string {
 
 // Close stops a server this package started: SIGTERM to its process
 // group, SIGKILL after 30 seconds, then removal of its directory. A server
-// from $KEYCLOAK_URL keeps running. Close may be called more than once.
+// from $KEYCLOAK_URL keeps running; for a shared server, Close releases
+// this process's lease (see [Shared]). Close may be called more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		switch {
+		case s.lease != nil:
+			s.closeErr = s.lease.release()
 		case s.local != nil:
 			s.closeErr = s.local.proc.stop(30 * time.Second)
 			if err := os.RemoveAll(s.local.dir); err != nil && s.closeErr == nil {

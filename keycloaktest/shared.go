@@ -10,8 +10,13 @@ import (
 	"time"
 )
 
-// Shared is one Keycloak for a whole test binary. Declare one in the test
-// package and run it from TestMain:
+// Shared is one Keycloak for a whole test binary, and, unless
+// Options.Private or $OAUTHKIT_KEYCLOAK_SHARE=0, for every test binary of
+// the run: the first process to need it starts it, the others join, and
+// it stops when the last one leaves (or, when they all die, shortly after
+// their leases go stale; see [EnvLinger]). $KEYCLOAK_URL still names an
+// external server instead. Declare one in the test package and run it
+// from TestMain:
 //
 //	var kc keycloaktest.Shared
 //
@@ -55,7 +60,7 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 		// The overall limit covers a download and build on a cold cache.
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		began := time.Now()
-		srv, err := Start(ctx, opts)
+		srv, err := startForTests(ctx, opts)
 		cancel()
 		if err != nil {
 			if required {
@@ -78,6 +83,19 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 		}
 	}
 	return code
+}
+
+// startForTests joins (or starts) the Keycloak shared by the test
+// processes of the run when it can, else starts one as [Start] does.
+func startForTests(ctx context.Context, opts Options) (*Server, error) {
+	src, share, err := shareable(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if share {
+		return startShared(ctx, opts, src)
+	}
+	return Start(ctx, opts)
 }
 
 // Server returns the shared server, or skips t (fails it, when

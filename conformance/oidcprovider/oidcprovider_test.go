@@ -2,7 +2,12 @@ package oidcprovider_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"os"
 	"testing"
@@ -10,6 +15,7 @@ import (
 
 	"github.com/oauthkit/oauthkit/conformance/agent"
 	"github.com/oauthkit/oauthkit/conformance/oidcprovider"
+	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -188,5 +194,54 @@ func TestStart_NoNode(t *testing.T) {
 	var se *oidcprovider.StartError
 	if !errors.As(err, &se) || se.Step != "find node" {
 		t.Errorf("err = %#v", err)
+	}
+}
+
+// Every confidential role of the target configuration authenticates
+// with its method (RFC 6749 section 2.3.1, RFC 7523, OpenID Connect Core
+// section 9), and the DPoP client's token is DPoP-bound (RFC 9449).
+func TestClientRoles_ClientCredentials(t *testing.T) {
+	srv, md, ctx := setup(t)
+	pemData, err := os.ReadFile(srv.Clients[oidcprovider.RolePrivateKeyJWT].KeyFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemData)
+	if block == nil {
+		t.Fatal("no PEM block in the key file")
+	}
+	key, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dpopKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	prover, err := oauth2.NewDPoPProver(jose.JWK{Key: dpopKey}, jose.ES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for role, method := range map[string]oauth2.ClientAuthenticator{
+		oidcprovider.RoleClientSecretPost: oauth2.ClientSecretPost{},
+		oidcprovider.RoleClientSecretJWT:  oauth2.ClientSecretJWT{},
+		oidcprovider.RolePrivateKeyJWT:    oauth2.PrivateKeyJWT{Key: jose.JWK{Key: key}, Algorithm: jose.ES256},
+		oidcprovider.RoleDPoP:             oauth2.ClientSecretBasic{},
+	} {
+		t.Run(role, func(t *testing.T) {
+			c := srv.Clients[role]
+			cfg := &oauth2.Config{ClientID: c.ClientID, ClientSecret: c.ClientSecret, Endpoint: md.Endpoint(), AuthMethod: method}
+			want := "Bearer"
+			if role == oidcprovider.RoleDPoP {
+				cfg.DPoP, want = prover, "DPoP"
+			}
+			tok, err := cfg.Token(ctx, oauth2.ClientCredentialsGrant{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tok.AccessToken == "" || tok.TokenType != want {
+				t.Errorf("token type %q, want %q", tok.TokenType, want)
+			}
+		})
 	}
 }

@@ -98,3 +98,15 @@ func TestForm_TE15_UnsafeVerificationURI(t *testing.T) {
 		}
 	}
 }
+
+func TestNew_Kinds(t *testing.T) {
+	for kind, want := range map[string]string{"": "*agent.Form", "form": "*agent.Form", "keycloak": "*agent.Keycloak", "interactive": "*agent.Interactive"} {
+		a, err := agent.New(kind, nil, "http://127.0.0.1:1", agent.FormFields{})
+		if err != nil || fmt.Sprintf("%T", a) != want {
+			t.Errorf("New(%q) = %T, %v; want %s", kind, a, err, want)
+		}
+	}
+	if _, err := agent.New("selenium", nil, "http://127.0.0.1:1", agent.FormFields{}); !errors.Is(err, agent.ErrUnknownKind) {
+		t.Errorf("unknown kind: err = %v", err)
+	}
+}

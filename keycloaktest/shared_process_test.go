@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -34,7 +35,10 @@ func TestSharedHelper(t *testing.T) {
 // When every client process dies without releasing its lease, the
 // watchdog stops Keycloak once the leases are stale and the linger time
 // has passed. This starts a Keycloak of its own (in a private state
-// directory), so it runs only when $OAUTHKIT_TEST_REAPER is set.
+// directory), so it runs only when $OAUTHKIT_TEST_REAPER is set; run it
+// with -short so that this process starts none:
+//
+//	OAUTHKIT_TEST_REAPER=1 go test -short -run Reaper ./keycloaktest/
 func TestShared_ReaperStopsKeycloakWhenClientsDie(t *testing.T) {
 	if os.Getenv("OAUTHKIT_TEST_REAPER") == "" || os.Getenv(keycloaktest.EnvURL) != "" {
 		t.Skip("set OAUTHKIT_TEST_REAPER=1 (and no KEYCLOAK_URL) to start a Keycloak for this test")
@@ -47,7 +51,7 @@ func TestShared_ReaperStopsKeycloakWhenClientsDie(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, exe, "-test.run=^TestSharedHelper$", "-test.v")
-	cmd.Env = append(os.Environ(), envSharedHelper+"=1h", keycloaktest.EnvStateDir+"="+state, keycloaktest.EnvLinger+"=2s")
+	cmd.Env = append(os.Environ(), envSharedHelper+"=1h", keycloaktest.EnvStateDir+"="+state, keycloaktest.EnvLinger+"=2s", keycloaktest.EnvShare+"=1")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -64,10 +68,11 @@ func TestShared_ReaperStopsKeycloakWhenClientsDie(t *testing.T) {
 			break
 		}
 	}
-	if mgmt == "" {
+	if mgmt == "" || !strings.Contains(sc.Text(), "shared=true") {
 		_ = cmd.Process.Kill()
-		t.Fatal("the helper did not join a Keycloak")
+		t.Fatalf("the helper did not join a shared Keycloak: %q", sc.Text())
 	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
 	if !ready(mgmt) {
 		t.Fatal("Keycloak not ready while its client lives")
 	}

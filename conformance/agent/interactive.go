@@ -61,9 +61,8 @@ func NewInteractive(opts InteractiveOptions) *Interactive {
 // its loopback address (RFC 8252, section 7.3). It returns the full
 // redirect URL with its code, state and iss (or error) parameters
 // (RFC 6749, section 4.1.2); the browser is told it may close the page.
-// Requests to other paths get 404. The username and password are shown
-// as a reminder, the password never: the person types it. It ends with
-// ctx.
+// Requests to other paths get 404. The username is shown as a reminder,
+// the password never: the person types it. It ends with ctx.
 func (a *Interactive) Authorize(ctx context.Context, authURL, redirectURI, username, _ string) (*url.URL, error) {
 	if err := checkShowable(authURL); err != nil {
 		return nil, err

@@ -15,7 +15,9 @@
 // issuer, the clients, their secrets and keys, the user and the login
 // agent's field names.
 //
-// Node.js 20.19 or later and npm are needed. When they are missing, Start
+// Node.js 20.19 or later and npm are needed. oidc-provider 9 names Node.js
+// 22 LTS as its supported runtime and prints a warning on 20, where the
+// harness's tests pass. When they are missing, Start
 // fails with an error wrapping [ErrUnavailable], and [Shared] skips the
 // tests that need the provider, unless $OAUTHKIT_REQUIRE_PROVIDERS is set:
 // then they fail, so a run in which they silently skipped cannot pass.

@@ -72,7 +72,11 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 		} else {
 			s.srv = srv
 			if testing.Verbose() {
-				fmt.Fprintf(os.Stderr, "keycloaktest: Keycloak %s (%s) at %s, ready in %s\n", srv.Version, srv.Source, srv.URL, time.Since(began).Round(time.Millisecond))
+				how := "started"
+				if srv.Shared {
+					how = "shared by the test processes of this run"
+				}
+				fmt.Fprintf(os.Stderr, "keycloaktest: Keycloak %s (%s, %s) at %s, ready in %s\n", srv.Version, srv.Source, how, srv.URL, time.Since(began).Round(time.Millisecond))
 			}
 		}
 	}

@@ -29,7 +29,8 @@ import (
 // option syntax of Keycloak 26.4 and later).
 const cibaChannelOption = "--spi-ciba-auth-channel--ciba-http-auth-channel--http-authentication-channel-uri"
 
-// cibaPortFile holds the channel's port, in the run's directory.
+// cibaPortFile holds the channel's port, in the server's StateDir, where
+// every process sharing the server reads it.
 const cibaPortFile = "ciba-channel-port"
 
 // EnvCIBAChannelPort names the channel's port for a server keycloaktest did
@@ -60,8 +61,8 @@ func cibaChannelArgs(dir string) ([]string, error) {
 func (s *Server) CIBAChannelPort() (int, error) {
 	var raw string
 	switch {
-	case s.local != nil:
-		b, err := os.ReadFile(filepath.Join(s.local.dir, cibaPortFile))
+	case s.StateDir != "":
+		b, err := os.ReadFile(filepath.Join(s.StateDir, cibaPortFile))
 		if err != nil {
 			return 0, fmt.Errorf("%w: %v", ErrNoCIBAChannel, err)
 		}

@@ -19,6 +19,7 @@ import (
 type localRun struct {
 	dir          string // temporary directory; removed by Close
 	home         string
+	material     string // Server.StateDir
 	logPath      string
 	proc         *process
 	url, mgmtURL string
@@ -55,8 +56,18 @@ func (d *Distribution) launch(ctx context.Context, fromTemplate bool) (*localRun
 	if err != nil {
 		return fail(err, "")
 	}
-	run := &localRun{dir: dir, home: filepath.Join(dir, "home"), logPath: filepath.Join(dir, "server.log")}
+	run := &localRun{dir: dir, home: filepath.Join(dir, "home"), logPath: filepath.Join(dir, "server.log"), material: d.opts.materialDir}
+	if run.material == "" {
+		run.material = filepath.Join(dir, "material")
+	}
 	if err := d.makeHome(run.home, fromTemplate); err != nil {
+		os.RemoveAll(dir)
+		return fail(err, "")
+	}
+	// Start extensions (certificates, ports other processes must know)
+	// write into run.material before the server starts; the test CA lives
+	// in the distribution's state directory, shared by every run.
+	if err := os.MkdirAll(run.material, 0o755); err != nil {
 		os.RemoveAll(dir)
 		return fail(err, "")
 	}
@@ -83,7 +94,7 @@ func (d *Distribution) launch(ctx context.Context, fromTemplate bool) (*localRun
 		"--log-console-color=false",
 	}
 	args = append(args, run.tls.keycloakArgs(ports[2])...)
-	ciba, err := cibaChannelArgs(dir)
+	ciba, err := cibaChannelArgs(run.material)
 	if err != nil {
 		os.RemoveAll(dir)
 		return fail(err, "")

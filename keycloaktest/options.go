@@ -29,6 +29,10 @@ const (
 	// failure. Continuous integration sets it so that a run in which the
 	// Keycloak-backed tests silently skipped cannot pass.
 	EnvRequire = "OAUTHKIT_REQUIRE_KEYCLOAK"
+	// EnvRequireProviders does what EnvRequire does for every real
+	// provider the tests start: Keycloak, and node oidc-provider
+	// (conformance/oidcprovider). It implies EnvRequire.
+	EnvRequireProviders = "OAUTHKIT_REQUIRE_PROVIDERS"
 )
 
 // Default administrator of the servers this package starts.
@@ -83,6 +87,16 @@ type Options struct {
 	// Progress receives one line per slow step (download, unpack, build,
 	// first start). Nil discards them.
 	Progress io.Writer
+
+	// Private makes [Shared] start a Keycloak of this test binary's own
+	// instead of sharing one with the other test processes of the run.
+	// [Start] always starts a private one.
+	Private bool
+
+	// materialDir, when set, is the directory for start extensions'
+	// material (see Server.StateDir); empty means one inside the run's
+	// temporary directory.
+	materialDir string
 }
 
 func (o *Options) version() string {

@@ -34,10 +34,21 @@ type Server struct {
 	// LogFile is the server log of a local server (removed by Close);
 	// empty for other sources.
 	LogFile string
+	// StateDir holds what start extensions leave for other processes to
+	// read (the HTTPS listener's CA and client certificates, the CIBA
+	// channel's port): for a shared server, the material directory of
+	// its shared state; for a private local server, a directory removed
+	// by Close; empty for SourceURL and SourceDocker.
+	StateDir string
+	// Shared reports a server shared with other test processes (see
+	// [Shared]): Close releases this process's lease, and the last
+	// process to release stops it.
+	Shared bool
 
 	local  *localRun
 	docker *dockerRun
 	tls    *tlsMaterial
+	lease  *lease
 
 	adminOnce sync.Once
 	admin     *Admin
@@ -134,6 +145,7 @@ func startLocal(ctx context.Context, opts Options) (*Server, error) {
 		Source:        d.Source,
 		LogFile:       run.logPath,
 		HTTPSURL:      run.httpsURL,
+		StateDir:      run.material,
 		local:         run,
 		tls:           run.tls,
 	}, nil
@@ -182,10 +194,13 @@ func envOr(name, def string) string {
 
 // Close stops a server this package started: SIGTERM to its process
 // group, SIGKILL after 30 seconds, then removal of its directory. A server
-// from $KEYCLOAK_URL keeps running. Close may be called more than once.
+// from $KEYCLOAK_URL keeps running; for a shared server, Close releases
+// this process's lease (see [Shared]). Close may be called more than once.
 func (s *Server) Close() error {
 	s.closeOnce.Do(func() {
 		switch {
+		case s.lease != nil:
+			s.closeErr = s.lease.release()
 		case s.local != nil:
 			s.closeErr = s.local.proc.stop(30 * time.Second)
 			if err := os.RemoveAll(s.local.dir); err != nil && s.closeErr == nil {

@@ -10,8 +10,13 @@ import (
 	"time"
 )
 
-// Shared is one Keycloak for a whole test binary. Declare one in the test
-// package and run it from TestMain:
+// Shared is one Keycloak for a whole test binary, and, unless
+// Options.Private or $OAUTHKIT_KEYCLOAK_SHARE=0, for every test binary of
+// the run: the first process to need it starts it, the others join, and
+// it stops when the last one leaves (or, when they all die, shortly after
+// their leases go stale; see [EnvLinger]). $KEYCLOAK_URL still names an
+// external server instead. Declare one in the test package and run it
+// from TestMain:
 //
 //	var kc keycloaktest.Shared
 //
@@ -25,7 +30,8 @@ import (
 //
 // With -short, or when Keycloak cannot start, the tests that call Server
 // skip with the reason, and the others run. When $OAUTHKIT_REQUIRE_KEYCLOAK
-// is set (see EnvRequire), both cases fail the test binary instead.
+// or $OAUTHKIT_REQUIRE_PROVIDERS is set (see EnvRequire), both cases fail
+// the test binary instead.
 type Shared struct {
 	srv    *Server
 	reason string
@@ -54,7 +60,7 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 		// The overall limit covers a download and build on a cold cache.
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
 		began := time.Now()
-		srv, err := Start(ctx, opts)
+		srv, err := startForTests(ctx, opts)
 		cancel()
 		if err != nil {
 			if required {
@@ -66,7 +72,11 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 		} else {
 			s.srv = srv
 			if testing.Verbose() {
-				fmt.Fprintf(os.Stderr, "keycloaktest: Keycloak %s (%s) at %s, ready in %s\n", srv.Version, srv.Source, srv.URL, time.Since(began).Round(time.Millisecond))
+				how := "started"
+				if srv.Shared {
+					how = "shared by the test processes of this run"
+				}
+				fmt.Fprintf(os.Stderr, "keycloaktest: Keycloak %s (%s, %s) at %s, ready in %s\n", srv.Version, srv.Source, how, srv.URL, time.Since(began).Round(time.Millisecond))
 			}
 		}
 	}
@@ -77,6 +87,19 @@ func (s *Shared) Run(m *testing.M, opts Options) int {
 		}
 	}
 	return code
+}
+
+// startForTests joins (or starts) the Keycloak shared by the test
+// processes of the run when it can, else starts one as [Start] does.
+func startForTests(ctx context.Context, opts Options) (*Server, error) {
+	src, share, err := shareable(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	if share {
+		return startShared(ctx, opts, src)
+	}
+	return Start(ctx, opts)
 }
 
 // Server returns the shared server, or skips t (fails it, when
@@ -96,9 +119,16 @@ func (s *Shared) Server(t testing.TB) *Server {
 	return s.srv
 }
 
+// keycloakRequired reports whether EnvRequire or EnvRequireProviders is
+// set to a value other than "", "0" or "false".
 func keycloakRequired() bool {
-	v := strings.TrimSpace(os.Getenv(EnvRequire))
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+	for _, name := range []string{EnvRequire, EnvRequireProviders} {
+		v := strings.TrimSpace(os.Getenv(name))
+		if v != "" && v != "0" && !strings.EqualFold(v, "false") {
+			return true
+		}
+	}
+	return false
 }
 
 func firstLine(s string) string {

@@ -9,7 +9,18 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/htmlform"
 )
+
+// ErrCrossOriginForm means a page asked the headless user agent to submit
+// a form to an origin other than the provider's (the origin of the
+// authorization or verification URL it was given). The agent refuses
+// before sending anything: a page that names another origin in its
+// form action would otherwise receive the user's password. The
+// *LoginError wrapping it names the page; it never holds the action URL's
+// query.
+var ErrCrossOriginForm = errors.New("keycloaktest: form action names another origin than the provider's; credentials not sent")
 
 // maxAgentSteps bounds the pages one login may go through.
 const maxAgentSteps = 12
@@ -20,7 +31,10 @@ const maxAgentSteps = 12
 // authorization code flow (RFC 6749, section 4.1) and the device flow
 // (RFC 8628, section 3.3) run in tests without a browser. It keeps its
 // cookies, so a second login in the same agent is single sign-on. Pages
-// are read up to 1 MiB. A UserAgent is not safe for concurrent use.
+// are read up to 1 MiB. It submits forms only to the origin (scheme, host
+// and port) of the URL that Login or ApproveDevice was given, and fails
+// with ErrCrossOriginForm otherwise. A UserAgent is not safe for
+// concurrent use.
 type UserAgent struct {
 	client      *http.Client
 	redirectURI *url.URL // the redirect being waited for, during Login
@@ -48,19 +62,13 @@ func (ua *UserAgent) Jar() http.CookieJar { return ua.client.Jar }
 // checkRedirect follows redirects except the one to the client's
 // redirection endpoint, which is returned unrequested.
 func (ua *UserAgent) checkRedirect(req *http.Request, via []*http.Request) error {
-	if ua.redirectURI != nil && sameEndpoint(req.URL, ua.redirectURI) {
+	if ua.redirectURI != nil && htmlform.SameEndpoint(req.URL, ua.redirectURI) {
 		return http.ErrUseLastResponse
 	}
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
 	}
 	return nil
-}
-
-// sameEndpoint compares scheme, host and path: the parts of a redirection
-// URI that the authorization response keeps (RFC 6749, section 3.1.2).
-func sameEndpoint(a, b *url.URL) bool {
-	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host) && a.Path == b.Path
 }
 
 // Login runs the user's side of an authorization request (RFC 6749,
@@ -85,7 +93,7 @@ func (ua *UserAgent) Login(ctx context.Context, authURL, redirectURI, username, 
 		return nil, err
 	}
 	if loc == nil {
-		return nil, &LoginError{Step: "log in", URL: stripQuery(authURL), Err: fmt.Errorf("%w: no redirect to %s", ErrLoginFailed, stripQuery(redirectURI))}
+		return nil, &LoginError{Step: "log in", URL: htmlform.StripQuery(authURL), Err: fmt.Errorf("%w: no redirect to %s", ErrLoginFailed, htmlform.StripQuery(redirectURI))}
 	}
 	return loc, nil
 }
@@ -107,7 +115,7 @@ func (ua *UserAgent) ApproveDevice(ctx context.Context, verificationURI, userCod
 		return err
 	}
 	if msg := feedbackMessage(page); msg != "" && !strings.Contains(strings.ToLower(msg), "success") {
-		return &LoginError{Step: "approve device", URL: stripQuery(verificationURI), Message: msg}
+		return &LoginError{Step: "approve device", URL: htmlform.StripQuery(verificationURI), Message: msg}
 	}
 	return nil
 }
@@ -118,20 +126,21 @@ func (ua *UserAgent) ApproveDevice(ctx context.Context, verificationURI, userCod
 func (ua *UserAgent) browse(ctx context.Context, start, username, password, userCode string) (loc *url.URL, page []byte, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, start, nil)
 	if err != nil {
-		return nil, nil, &LoginError{Step: "open", URL: stripQuery(start), Err: err}
+		return nil, nil, &LoginError{Step: "open", URL: htmlform.StripQuery(start), Err: err}
 	}
+	origin := req.URL
 	credentialsSent, codeSent := false, false
-	step := "open " + stripQuery(start)
+	step := "open " + htmlform.StripQuery(start)
 	for range maxAgentSteps {
 		resp, err := ua.client.Do(req)
 		if err != nil {
-			return nil, nil, &LoginError{Step: step, URL: stripQuery(req.URL.String()), Err: err}
+			return nil, nil, &LoginError{Step: step, URL: htmlform.StripQuery(req.URL.String()), Err: err}
 		}
 		page, readErr := readBounded(resp.Body, defaultMaxBody)
 		resp.Body.Close()
 		pageURL := resp.Request.URL
 		if ua.redirectURI != nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {
-			if l, err := resp.Location(); err == nil && sameEndpoint(l, ua.redirectURI) {
+			if l, err := resp.Location(); err == nil && htmlform.SameEndpoint(l, ua.redirectURI) {
 				return l, nil, nil
 			}
 		}
@@ -140,47 +149,47 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 			if msg == "" {
 				msg = pageTitle(page)
 			}
-			return nil, nil, &LoginError{Step: what, URL: stripQuery(pageURL.String()), StatusCode: resp.StatusCode, Message: msg}
+			return nil, nil, &LoginError{Step: what, URL: htmlform.StripQuery(pageURL.String()), StatusCode: resp.StatusCode, Message: msg}
 		}
 		if readErr != nil {
-			return nil, nil, &LoginError{Step: step, URL: stripQuery(pageURL.String()), StatusCode: resp.StatusCode, Err: readErr}
+			return nil, nil, &LoginError{Step: step, URL: htmlform.StripQuery(pageURL.String()), StatusCode: resp.StatusCode, Err: readErr}
 		}
 		if resp.StatusCode != http.StatusOK {
 			return fail(step)
 		}
-		forms := parseForms(page)
-		var form *htmlForm
+		forms := htmlform.Parse(page)
+		var form *htmlform.Form
 		fields := url.Values{}
 		submit := ""
 		for i := range forms {
 			f := &forms[i]
 			switch {
-			case len(f.passwords) > 0:
+			case len(f.Passwords) > 0:
 				if credentialsSent {
 					return fail("log in as " + username) // the form came back: rejected
 				}
 				form, credentialsSent = f, true
-				for _, name := range f.texts {
+				for _, name := range f.Texts {
 					if name == "username" || name == "email" {
 						fields.Set(name, username)
 					}
 				}
-				fields.Set(f.passwords[0], password)
+				fields.Set(f.Passwords[0], password)
 				submit = "login"
-			case f.hasInput("device_user_code") || f.hasInput("user_code"):
+			case f.HasInput("device_user_code") || f.HasInput("user_code"):
 				if codeSent || userCode == "" {
 					return fail("enter user code")
 				}
 				form, codeSent = f, true
 				name := "device_user_code"
-				if !f.hasInput(name) {
+				if !f.HasInput(name) {
 					name = "user_code"
 				}
 				fields.Set(name, userCode)
 			case hasSubmit(f, "accept"):
 				form = f
 				submit = "accept"
-			case len(f.texts) == 1 && f.texts[0] == "username" && !credentialsSent:
+			case len(f.Texts) == 1 && f.Texts[0] == "username" && !credentialsSent:
 				form = f // username first, password on the next page
 				fields.Set("username", username)
 				submit = "login"
@@ -195,60 +204,23 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 			}
 			return nil, page, nil
 		}
-		req, err = formRequest(ctx, pageURL, form, fields, submit)
+		action, err := form.ActionURL(pageURL)
 		if err != nil {
-			return nil, nil, &LoginError{Step: "submit form", URL: stripQuery(pageURL.String()), Err: err}
+			return nil, nil, &LoginError{Step: "submit form", URL: htmlform.StripQuery(pageURL.String()), Err: fmt.Errorf("%w: %w", ErrLoginFailed, err)}
 		}
-		step = "submit form " + form.id
+		if !htmlform.SameOrigin(action, origin) {
+			return nil, nil, &LoginError{Step: "submit form " + form.ID + " to " + action.Scheme + "://" + action.Host, URL: htmlform.StripQuery(pageURL.String()), Err: ErrCrossOriginForm}
+		}
+		req, err = htmlform.NewRequest(ctx, action, form, fields, submit)
+		if err != nil {
+			return nil, nil, &LoginError{Step: "submit form", URL: htmlform.StripQuery(pageURL.String()), Err: err}
+		}
+		step = "submit form " + form.ID
 	}
 	return nil, nil, &LoginError{Step: step, Err: fmt.Errorf("%w: more than %d pages", ErrLoginFailed, maxAgentSteps)}
 }
 
-func hasSubmit(f *htmlForm, name string) bool {
-	_, ok := f.submit(name)
+func hasSubmit(f *htmlform.Form, name string) bool {
+	_, ok := f.Submit(name)
 	return ok
-}
-
-// formRequest builds the submission of form from the page at base, with
-// its own values overridden by fields and the named submit button (if
-// the form has one) pressed.
-func formRequest(ctx context.Context, base *url.URL, form *htmlForm, fields url.Values, submit string) (*http.Request, error) {
-	action, err := base.Parse(form.action)
-	if err != nil {
-		return nil, err
-	}
-	if action.Scheme != "http" && action.Scheme != "https" {
-		return nil, fmt.Errorf("%w: form action %q is not http(s)", ErrLoginFailed, action.Scheme)
-	}
-	values := url.Values{}
-	for _, in := range form.inputs {
-		if _, set := fields[in.name]; !set {
-			values.Add(in.name, in.value)
-		}
-	}
-	for name, v := range fields {
-		values[name] = v
-	}
-	if b, ok := form.submit(submit); ok {
-		values.Set(b.name, b.value)
-	}
-	if form.method == "get" {
-		action.RawQuery = values.Encode()
-		return http.NewRequestWithContext(ctx, http.MethodGet, action.String(), nil)
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, action.String(), strings.NewReader(values.Encode()))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req, nil
-}
-
-// stripQuery drops the query and fragment of a URL for error messages:
-// they can hold codes and session identifiers.
-func stripQuery(s string) string {
-	if i := strings.IndexAny(s, "?#"); i >= 0 {
-		return s[:i]
-	}
-	return s
 }

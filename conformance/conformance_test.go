@@ -7,19 +7,21 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/conformance/oidcprovider"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 )
 
-// kc is the Keycloak shared by every scenario of this test binary.
-var kc keycloaktest.Shared
+// kc is the Keycloak shared by every scenario of this test binary (and,
+// through keycloaktest's sharing, by the other test processes of the run);
+// op is node oidc-provider, the second real provider.
+var (
+	kc keycloaktest.Shared
+	op oidcprovider.Shared
+)
 
-// aroundMain runs the test binary's tests; a file that brings a second
-// provider (oidcprovider_test.go) wraps it to start that provider too.
-var aroundMain = func(run func() int) int { return run() }
-
-// TestMain starts Keycloak once for the test binary.
+// TestMain starts oidc-provider and Keycloak once for the test binary.
 func TestMain(m *testing.M) {
-	os.Exit(aroundMain(func() int { return kc.Run(m, keycloaktest.Options{}) }))
+	os.Exit(op.RunFunc(func() int { return kc.Run(m, keycloaktest.Options{}) }, oidcprovider.Options{}))
 }
 
 // reasonTB records why the shared server skipped a test.

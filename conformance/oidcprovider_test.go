@@ -1,10 +1,6 @@
-//go:build oauthkit_oidcprovider
-
 // This file runs the generic catalogue against node oidc-provider through
 // the harness of package conformance/oidcprovider and the form agent of
-// package conformance/agent. It builds only with the tag
-// oauthkit_oidcprovider until both packages are in the module; then the
-// build line goes.
+// package conformance/agent.
 
 package conformance
 
@@ -13,18 +9,7 @@ import (
 	"testing"
 
 	"github.com/oauthkit/oauthkit/conformance/agent"
-	"github.com/oauthkit/oauthkit/conformance/oidcprovider"
 )
-
-// op is the oidc-provider shared by the test binary.
-var op oidcprovider.Shared
-
-func init() {
-	inner := aroundMain
-	aroundMain = func(run func() int) int {
-		return op.RunFunc(func() int { return inner(run) }, oidcprovider.Options{})
-	}
-}
 
 // oidcProviderKnownFailures are the generic scenarios oidc-provider is
 // known to fail, with why.

@@ -1,12 +1,11 @@
 package main
 
-import "github.com/oauthkit/oauthkit/conformance"
+import (
+	"net/http"
 
-// formAgents and interactiveAgents return the factories of the generic
-// HTML form agent and of the interactive agent for a target; nil until a
-// build provides them (agents_provided.go). They are set once, before
-// main runs.
-var formAgents, interactiveAgents func(t *conformance.Target) conformance.AgentFactory
+	"github.com/oauthkit/oauthkit/conformance"
+	"github.com/oauthkit/oauthkit/conformance/agent"
+)
 
 // loginAgents returns the login agents the target's "login" section
 // names, or nil and a note saying why users cannot log in (the scenarios
@@ -16,15 +15,21 @@ func loginAgents(t *conformance.Target) (conformance.AgentFactory, string) {
 	case conformance.AgentKeycloak:
 		return conformance.KeycloakAgent, ""
 	case conformance.AgentForm:
-		if formAgents != nil {
-			return formAgents(t), ""
+		// The generic HTML form agent: it submits credentials only to the
+		// issuer's origin.
+		var fields agent.FormFields
+		if f := t.Login.Form; f != nil {
+			fields.Username, fields.Password = f.UsernameField, f.PasswordField
 		}
+		return func(hc *http.Client) conformance.LoginAgent { return agent.NewForm(hc, t.Issuer, fields) }, ""
 	case conformance.AgentInteractive:
-		if interactiveAgents != nil {
-			return interactiveAgents(t), "interactive login: scenarios run one at a time; follow the instructions for each"
-		}
+		// A person logs in in a browser; the callback comes back to a
+		// loopback redirect URI (RFC 8252, section 7.3).
+		return func(*http.Client) conformance.LoginAgent {
+			return agent.NewInteractive(agent.InteractiveOptions{})
+		}, "interactive login: scenarios run one at a time; follow the instructions for each"
 	case "":
 		return nil, "the target names no login agent: scenarios that log a user in are skipped"
 	}
-	return nil, "login agent \"" + t.Login.Agent + "\" is not available in this build: scenarios that log a user in are skipped"
+	return nil, "login agent \"" + t.Login.Agent + "\" is not known: scenarios that log a user in are skipped"
 }

@@ -23,7 +23,7 @@ func TestCIBAChannel_ReserveServeCallback(t *testing.T) {
 	if len(args) != 1 || !strings.HasPrefix(args[0], cibaChannelOption+"=http://127.0.0.1:") {
 		t.Fatalf("args %q", args)
 	}
-	srv := &Server{local: &localRun{dir: dir}}
+	srv := &Server{StateDir: dir}
 	port, err := srv.CIBAChannelPort()
 	if err != nil || !strings.Contains(args[0], ":"+strconv.Itoa(port)+"/") {
 		t.Fatalf("port %d, %v", port, err)
@@ -114,7 +114,7 @@ func TestCIBAChannelPort_None(t *testing.T) {
 	}
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, cibaPortFile), []byte("junk"), 0o644)
-	if _, err := (&Server{local: &localRun{dir: dir}}).CIBAChannelPort(); err == nil {
+	if _, err := (&Server{StateDir: dir}).CIBAChannelPort(); err == nil {
 		t.Error("a junk port accepted")
 	}
 }

@@ -189,11 +189,9 @@ func BackchannelAuthenticate(ctx context.Context, cfg *oauth2.Config, endpoint s
 		Reveal:    cfg.RevealSecrets,
 		Clock:     cfg.Clock,
 	}
-	// Credentials of section 7.1 that are not OAuth 2.0 parameters.
+	// The credentials of section 7.1 are redacted by name, as every
+	// request parameter that is one (see HTTPExchange).
 	call.Secrets.Add(cfg.ClientSecret)
-	for _, name := range []string{"login_hint_token", "user_code", "client_notification_token", "request"} {
-		call.Secrets.Add(form.Get(name))
-	}
 	res, err := call.Do(req)
 	if err != nil {
 		return nil, err

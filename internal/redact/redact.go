@@ -298,7 +298,10 @@ func IsSecretParam(name string) bool {
 	case "client_secret", "password", "code", "code_verifier", "refresh_token",
 		"assertion", "client_assertion", "subject_token", "actor_token", "token",
 		"device_code", "access_token", "id_token", "id_token_hint",
-		"logout_token", "auth_req_id":
+		"logout_token", "auth_req_id",
+		// CIBA Core 1.0, section 7.1: the hint token, the user's code and
+		// the token the provider pings the client with.
+		"login_hint_token", "user_code", "client_notification_token":
 		return true
 	}
 	return false

@@ -656,3 +656,44 @@ func BenchmarkDPoPVerifier(b *testing.B) {
 		i++
 	}
 }
+
+func TestDiscoverResource_ObserverSeesTheExchange(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	md := &ProtectedResourceMetadata{Resource: srv.URL + "/api", AuthorizationServers: []string{testIssuer}}
+	mux.Handle("/.well-known/oauth-protected-resource/api", md.Handler())
+	var seen []*oauth2.HTTPExchange
+	opts := DiscoverOptions{Observer: func(ex *oauth2.HTTPExchange) { seen = append(seen, ex) }}
+	if _, err := DiscoverResource(context.Background(), srv.Client(), srv.URL+"/api", nil, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0].Method != http.MethodGet || seen[0].URL != srv.URL+"/.well-known/oauth-protected-resource/api" || seen[0].StatusCode != http.StatusOK || len(seen[0].ResponseBody) == 0 {
+		t.Fatalf("observed %+v", seen)
+	}
+}
+
+func TestDiscoverResource_TE11_RedirectRefused(t *testing.T) {
+	var evilHits atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { evilHits.Add(1) }))
+	defer evil.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+"/md", http.StatusFound)
+	}))
+	defer srv.Close()
+	if _, err := DiscoverResource(context.Background(), nil, srv.URL+"/api", nil, DiscoverOptions{}); !errors.Is(err, oauth2.ErrRedirect) || evilHits.Load() != 0 {
+		t.Errorf("redirect: %v, %d hits", err, evilHits.Load())
+	}
+}
+
+func TestDiscoverResource_TE13_BodyBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"resource":"`)
+		io.WriteString(w, strings.Repeat("a", maxMetadataSize))
+		io.WriteString(w, `"}`)
+	}))
+	defer srv.Close()
+	if _, err := DiscoverResource(context.Background(), nil, srv.URL+"/api", nil, DiscoverOptions{}); !errors.Is(err, oauth2.ErrResponseTooLarge) {
+		t.Errorf("oversized: %v", err)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
 )
@@ -326,18 +327,6 @@ func runOtherScopeOrder(ctx context.Context, e *Env) error {
 	return nil
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // OpenID Connect Core 1.0, section 3.1.2.1: prompt=login makes the
 // provider re-authenticate the user even with a session; the second ID
 // token's auth_time is later than the first's.
@@ -346,7 +335,7 @@ func runPromptLogin(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := sleepCtx(ctx, 1100*time.Millisecond); err != nil {
+	if err := pause.Wait(ctx, 1100*time.Millisecond); err != nil {
 		return err
 	}
 	second, err := r.login(ctx, e, agent, withAuthTime(oauth2.AuthorizationOptions{Extra: extra("prompt", "login")}), 0)
@@ -452,7 +441,7 @@ func runMaxAge(seconds int) func(context.Context, *Env) error {
 		if seconds == 1 {
 			// Providers count whole seconds: wait until the session is
 			// more than one second old in any rounding.
-			if err := sleepCtx(ctx, 2500*time.Millisecond); err != nil {
+			if err := pause.Wait(ctx, 2500*time.Millisecond); err != nil {
 				return err
 			}
 		}
@@ -548,7 +537,7 @@ func runCodeReuse(wait time.Duration) func(context.Context, *Env) error {
 			return err
 		}
 		if wait > 0 {
-			if err := sleepCtx(ctx, wait); err != nil {
+			if err := pause.Wait(ctx, wait); err != nil {
 				return err
 			}
 		}

@@ -15,6 +15,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/pause"
 )
 
 // Keycloak's CIBA HTTP authentication channel (Keycloak Server
@@ -115,10 +117,8 @@ func (s *Server) OpenAuthenticationChannel(ctx context.Context) (*Authentication
 		if err == nil {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("keycloaktest: CIBA channel port %d: %w (last: %v)", port, ctx.Err(), err)
-		case <-time.After(200 * time.Millisecond):
+		if werr := pause.Wait(ctx, 200*time.Millisecond); werr != nil {
+			return nil, fmt.Errorf("keycloaktest: CIBA channel port %d: %w (last: %v)", port, werr, err)
 		}
 	}
 	c := &AuthenticationChannel{ln: ln, requests: make(chan *AuthenticationRequest, 16), hc: &http.Client{Timeout: 30 * time.Second}}

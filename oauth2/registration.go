@@ -11,9 +11,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/oauthkit/oauthkit/internal/redact"
-	"github.com/oauthkit/oauthkit/internal/wire"
 	"time"
 )
 
@@ -427,14 +424,7 @@ func checkManagementURI(base, uri string, allowOther bool) error {
 // the body carry credentials. secrets are further values to keep out of
 // errors and observations.
 func (c *Config) sendJSON(ctx context.Context, method, endpoint, bearer string, body []byte, secrets []string) (*response, error) {
-	if endpoint == "" {
-		return nil, ErrMissingEndpoint
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, redact.URL(endpoint))
-	}
-	if err := wire.CheckURL(u); err != nil {
+	if err := checkEndpoint(endpoint); err != nil {
 		return nil, err
 	}
 	var rdr io.Reader

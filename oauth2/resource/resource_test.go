@@ -11,10 +11,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -695,5 +697,68 @@ func TestDiscoverResource_TE13_BodyBounded(t *testing.T) {
 	defer srv.Close()
 	if _, err := DiscoverResource(context.Background(), nil, srv.URL+"/api", nil, DiscoverOptions{}); !errors.Is(err, oauth2.ErrResponseTooLarge) {
 		t.Errorf("oversized: %v", err)
+	}
+}
+
+func TestIntrospectionValidator_ConcurrentMissesShareOneRequest(t *testing.T) {
+	var hits atomic.Int32
+	first := make(chan struct{})
+	release := make(chan struct{})
+	body := activeBody(time.Now().Add(time.Hour), "")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			close(first)
+		}
+		<-release
+		r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body(r.PostForm.Get("token")))
+	}))
+	defer srv.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	cfg := &oauth2.Config{ClientID: "rs", ClientSecret: "rs-secret", Endpoint: oauth2.Endpoint{IntrospectionURL: srv.URL}}
+	v := &IntrospectionValidator{Client: cfg, Resource: testResource}
+
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			at, err := v.ValidateAccessToken(context.Background(), "opaque-shared")
+			if err == nil && at.Subject != "u" {
+				err = fmt.Errorf("subject %q", at.Subject)
+			}
+			errs <- err
+		})
+	}
+	// A caller that gives up leaves without ending the request of the others.
+	ctx, cancel := context.WithCancel(context.Background())
+	left := make(chan error, 1)
+	go func() {
+		_, err := v.ValidateAccessToken(ctx, "opaque-shared")
+		left <- err
+	}()
+	<-first
+	time.Sleep(200 * time.Millisecond) // every caller has had time to send its own request
+	cancel()
+	if err := <-left; !errors.Is(err, context.Canceled) {
+		t.Errorf("the caller that left got %v", err)
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("%d concurrent validations of one token made %d introspection requests, want 1", n+1, got)
 	}
 }

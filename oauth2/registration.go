@@ -22,14 +22,6 @@ const (
 	ErrorUnapprovedSoftwareStatement = "unapproved_software_statement"
 )
 
-// Error codes of a protected resource (RFC 6750, section 3.1), which the
-// registration endpoint's management API answers with too (RFC 7592,
-// section 2).
-const (
-	ErrorInvalidToken      = "invalid_token"
-	ErrorInsufficientScope = "insufficient_scope"
-)
-
 var (
 	// ErrRegistrationWidened: the registration endpoint registered more
 	// than the client asked for (a redirect URI, grant type or response

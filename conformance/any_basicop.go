@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -194,7 +195,7 @@ func runUserinfoMethod(how string) func(context.Context, *Env) error {
 			return fmt.Errorf("userinfo: %w", err)
 		}
 		defer res.Body.Close()
-		body, err := readBody(res.Body)
+		body, err := bounded.Read(res.Body, maxBody)
 		if err != nil {
 			return err
 		}

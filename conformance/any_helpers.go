@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -261,7 +262,7 @@ func rawAuthorization(ctx context.Context, e *Env, authURL string) (int, *url.UR
 		return 0, nil, nil, err
 	}
 	defer res.Body.Close()
-	body, err := readBody(res.Body)
+	body, err := bounded.Read(res.Body, maxBody)
 	if err != nil {
 		return 0, nil, nil, err
 	}

@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/internal/pause"
 )
 
@@ -141,7 +142,7 @@ func (c *AuthenticationChannel) serve(w http.ResponseWriter, r *http.Request) {
 		Scope           string `json:"scope"`
 		ConsentRequired bool   `json:"is_consent_required"`
 	}
-	b, err := readBounded(r.Body, 64<<10)
+	b, err := bounded.ReadPartial(r.Body, 64<<10)
 	if err != nil || json.Unmarshal(b, &body) != nil {
 		http.Error(w, "expected a JSON body", http.StatusBadRequest)
 		return
@@ -212,7 +213,7 @@ func (c *AuthenticationChannel) callback(ctx context.Context, r *AuthenticationR
 		return fmt.Errorf("keycloaktest: CIBA callback: %w", err)
 	}
 	defer res.Body.Close()
-	b, _ := readBounded(res.Body, 64<<10)
+	b, _ := bounded.ReadPartial(res.Body, 64<<10)
 	if res.StatusCode/100 != 2 {
 		return newAPIError(http.MethodPost, "ciba callback", res.StatusCode, b)
 	}

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/bounded"
 )
 
 // maxAgentSteps bounds the pages one login may go through.
@@ -127,7 +129,7 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 		if err != nil {
 			return nil, nil, &LoginError{Step: step, URL: stripQuery(req.URL.String()), Err: err}
 		}
-		page, readErr := readBounded(resp.Body, defaultMaxBody)
+		page, readErr := bounded.ReadPartial(resp.Body, defaultMaxBody)
 		resp.Body.Close()
 		pageURL := resp.Request.URL
 		if ua.redirectURI != nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {

@@ -227,22 +227,17 @@ func runUserinfoMethod(how string) func(context.Context, *Env) error {
 // flow. The ID token then carries none (section 2: it is present only
 // when sent).
 func runWithoutNonce(ctx context.Context, e *Env) error {
-	r, err := newAnyRP(e)
+	r, agent, err := newAnyRPAgent(e)
 	if err != nil {
 		return err
 	}
-	agent, err := newAgent(e)
-	if err != nil {
-		return err
-	}
-	flow, err := r.cfg.AuthorizationRequest(oauth2.AuthorizationOptions{RequireIssuer: e.Provider.OAuthMetadata().AuthorizationResponseIssParameterSupported})
+	flow, err := r.request(e, oauth2.AuthorizationOptions{})
 	if err != nil {
 		return err
 	}
 	if flow.Params.Has("nonce") {
 		return errors.New("the request carries a nonce")
 	}
-	e.AddSecret(flow.CodeVerifier)
 	params, err := agentAuthorize(ctx, e, agent, flow.URL, flow.RedirectURL, r.user)
 	if err != nil {
 		return err
@@ -521,22 +516,15 @@ func runACRValues(ctx context.Context, e *Env) error {
 // userinfo endpoint, when the provider has one).
 func runCodeReuse(wait time.Duration) func(context.Context, *Env) error {
 	return func(ctx context.Context, e *Env) error {
-		r, err := newAnyRP(e)
+		r, agent, err := newAnyRPAgent(e)
 		if err != nil {
 			return err
 		}
-		agent, err := newAgent(e)
+		l, err := r.login(ctx, e, agent, oauth2.AuthorizationOptions{}, 0)
 		if err != nil {
 			return err
 		}
-		flow, params, err := r.authorize(ctx, e, agent, oauth2.AuthorizationOptions{})
-		if err != nil {
-			return err
-		}
-		l, err := r.complete(ctx, e, flow, params, 0)
-		if err != nil {
-			return err
-		}
+		flow, params := l.flow, l.params
 		if wait > 0 {
 			if err := pause.Wait(ctx, wait); err != nil {
 				return err
@@ -592,19 +580,14 @@ func runUnregisteredRedirect(ctx context.Context, e *Env) error {
 // the object also holds redirect_uri (section 6.3.1).
 func runUnsignedRequestObject(redirectInside bool) func(context.Context, *Env) error {
 	return func(ctx context.Context, e *Env) error {
-		r, err := newAnyRP(e)
+		r, agent, err := newAnyRPAgent(e)
 		if err != nil {
 			return err
 		}
-		agent, err := newAgent(e)
+		flow, err := r.request(e, oauth2.AuthorizationOptions{Nonce: oauth2.NewNonce()})
 		if err != nil {
 			return err
 		}
-		flow, err := r.cfg.AuthorizationRequest(oauth2.AuthorizationOptions{Nonce: oauth2.NewNonce(), RequireIssuer: e.Provider.OAuthMetadata().AuthorizationResponseIssParameterSupported})
-		if err != nil {
-			return err
-		}
-		e.AddSecret(flow.CodeVerifier)
 		claims := map[string]any{"iss": r.client.ClientID, "aud": r.provider.Issuer()}
 		for k := range flow.Params {
 			if k == "redirect_uri" && !redirectInside {

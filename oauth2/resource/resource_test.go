@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -760,5 +761,16 @@ func TestIntrospectionValidator_ConcurrentMissesShareOneRequest(t *testing.T) {
 	}
 	if got := hits.Load(); got != 1 {
 		t.Errorf("%d concurrent validations of one token made %d introspection requests, want 1", n+1, got)
+	}
+}
+
+func TestTruncate_HT12_ErrorTextSafe(t *testing.T) {
+	// 63 ASCII bytes, then a two-byte rune across the 64-byte cut; and a
+	// forged log line.
+	for _, in := range []string{strings.Repeat("a", 63) + "é" + strings.Repeat("b", 10), "kid\nlevel=error\u2028msg=forged"} {
+		got := truncate(in)
+		if !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u2028") || len(got) > 64+len("…") {
+			t.Errorf("truncate(%q) = %q: not valid UTF-8 on one line within 64 bytes", in, got)
+		}
 	}
 }

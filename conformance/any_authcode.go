@@ -127,11 +127,7 @@ func runAnyWrongVerifier(omit bool) func(context.Context, *Env) error {
 // RFC 6749, section 10.12: oauthkit refuses a forged state before any
 // token request, and the genuine response still completes once.
 func runAnyWrongState(ctx context.Context, e *Env) error {
-	r, err := newAnyRP(e)
-	if err != nil {
-		return err
-	}
-	agent, err := newAgent(e)
+	r, agent, err := newAnyRPAgent(e)
 	if err != nil {
 		return err
 	}
@@ -157,11 +153,7 @@ func runAnyWrongState(ctx context.Context, e *Env) error {
 // RFC 9207, section 2: a provider that advertises the parameter sends
 // iss, equal to its issuer identifier, in every authorization response.
 func runAnyIssParameter(ctx context.Context, e *Env) error {
-	r, err := newAnyRP(e)
-	if err != nil {
-		return err
-	}
-	agent, err := newAgent(e)
+	r, agent, err := newAnyRPAgent(e)
 	if err != nil {
 		return err
 	}
@@ -179,19 +171,14 @@ func runAnyIssParameter(ctx context.Context, e *Env) error {
 // authentication come back as a request_uri; the authorization request
 // that names it completes as usual.
 func runAnyPAR(ctx context.Context, e *Env) error {
-	r, err := newAnyRP(e)
+	r, agent, err := newAnyRPAgent(e)
 	if err != nil {
 		return err
 	}
-	agent, err := newAgent(e)
+	flow, err := r.request(e, oauth2.AuthorizationOptions{Nonce: oauth2.NewNonce()})
 	if err != nil {
 		return err
 	}
-	flow, err := r.cfg.AuthorizationRequest(oauth2.AuthorizationOptions{Nonce: oauth2.NewNonce(), RequireIssuer: e.Provider.OAuthMetadata().AuthorizationResponseIssParameterSupported})
-	if err != nil {
-		return err
-	}
-	e.AddSecret(flow.CodeVerifier)
 	pa, err := r.cfg.PushAuthorizationRequest(ctx, flow.Params)
 	if err != nil {
 		return fmt.Errorf("pushing the request: %w", err)

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
+	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
 )
@@ -193,7 +195,7 @@ func runUserinfoMethod(how string) func(context.Context, *Env) error {
 			return fmt.Errorf("userinfo: %w", err)
 		}
 		defer res.Body.Close()
-		body, err := readBody(res.Body)
+		body, err := bounded.Read(res.Body, maxBody)
 		if err != nil {
 			return err
 		}
@@ -225,22 +227,17 @@ func runUserinfoMethod(how string) func(context.Context, *Env) error {
 // flow. The ID token then carries none (section 2: it is present only
 // when sent).
 func runWithoutNonce(ctx context.Context, e *Env) error {
-	r, err := newAnyRP(e)
+	r, agent, err := newAnyRPAgent(e)
 	if err != nil {
 		return err
 	}
-	agent, err := newAgent(e)
-	if err != nil {
-		return err
-	}
-	flow, err := r.cfg.AuthorizationRequest(oauth2.AuthorizationOptions{RequireIssuer: e.Provider.OAuthMetadata().AuthorizationResponseIssParameterSupported})
+	flow, err := r.request(e, oauth2.AuthorizationOptions{})
 	if err != nil {
 		return err
 	}
 	if flow.Params.Has("nonce") {
 		return errors.New("the request carries a nonce")
 	}
-	e.AddSecret(flow.CodeVerifier)
 	params, err := agentAuthorize(ctx, e, agent, flow.URL, flow.RedirectURL, r.user)
 	if err != nil {
 		return err
@@ -326,18 +323,6 @@ func runOtherScopeOrder(ctx context.Context, e *Env) error {
 	return nil
 }
 
-// sleepCtx waits d or until ctx is done.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // OpenID Connect Core 1.0, section 3.1.2.1: prompt=login makes the
 // provider re-authenticate the user even with a session; the second ID
 // token's auth_time is later than the first's.
@@ -346,7 +331,7 @@ func runPromptLogin(ctx context.Context, e *Env) error {
 	if err != nil {
 		return err
 	}
-	if err := sleepCtx(ctx, 1100*time.Millisecond); err != nil {
+	if err := pause.Wait(ctx, 1100*time.Millisecond); err != nil {
 		return err
 	}
 	second, err := r.login(ctx, e, agent, withAuthTime(oauth2.AuthorizationOptions{Extra: extra("prompt", "login")}), 0)
@@ -452,7 +437,7 @@ func runMaxAge(seconds int) func(context.Context, *Env) error {
 		if seconds == 1 {
 			// Providers count whole seconds: wait until the session is
 			// more than one second old in any rounding.
-			if err := sleepCtx(ctx, 2500*time.Millisecond); err != nil {
+			if err := pause.Wait(ctx, 2500*time.Millisecond); err != nil {
 				return err
 			}
 		}
@@ -531,24 +516,17 @@ func runACRValues(ctx context.Context, e *Env) error {
 // userinfo endpoint, when the provider has one).
 func runCodeReuse(wait time.Duration) func(context.Context, *Env) error {
 	return func(ctx context.Context, e *Env) error {
-		r, err := newAnyRP(e)
+		r, agent, err := newAnyRPAgent(e)
 		if err != nil {
 			return err
 		}
-		agent, err := newAgent(e)
+		l, err := r.login(ctx, e, agent, oauth2.AuthorizationOptions{}, 0)
 		if err != nil {
 			return err
 		}
-		flow, params, err := r.authorize(ctx, e, agent, oauth2.AuthorizationOptions{})
-		if err != nil {
-			return err
-		}
-		l, err := r.complete(ctx, e, flow, params, 0)
-		if err != nil {
-			return err
-		}
+		flow, params := l.flow, l.params
 		if wait > 0 {
-			if err := sleepCtx(ctx, wait); err != nil {
+			if err := pause.Wait(ctx, wait); err != nil {
 				return err
 			}
 		}
@@ -602,19 +580,14 @@ func runUnregisteredRedirect(ctx context.Context, e *Env) error {
 // the object also holds redirect_uri (section 6.3.1).
 func runUnsignedRequestObject(redirectInside bool) func(context.Context, *Env) error {
 	return func(ctx context.Context, e *Env) error {
-		r, err := newAnyRP(e)
+		r, agent, err := newAnyRPAgent(e)
 		if err != nil {
 			return err
 		}
-		agent, err := newAgent(e)
+		flow, err := r.request(e, oauth2.AuthorizationOptions{Nonce: oauth2.NewNonce()})
 		if err != nil {
 			return err
 		}
-		flow, err := r.cfg.AuthorizationRequest(oauth2.AuthorizationOptions{Nonce: oauth2.NewNonce(), RequireIssuer: e.Provider.OAuthMetadata().AuthorizationResponseIssParameterSupported})
-		if err != nil {
-			return err
-		}
-		e.AddSecret(flow.CodeVerifier)
 		claims := map[string]any{"iss": r.client.ClientID, "aud": r.provider.Issuer()}
 		for k := range flow.Params {
 			if k == "redirect_uri" && !redirectInside {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -147,21 +148,32 @@ func newAgent(e *Env) (LoginAgent, error) {
 	return a, nil
 }
 
-// authorize starts a flow with opts (a fresh nonce unless noNonce), has
-// agent log the user in, and returns the flow and the parameters of the
-// authorization response (OpenID Connect Core 1.0, section 3.1.2).
+// authorize starts a flow with opts (a fresh nonce unless opts has one),
+// has agent log the user in, and returns the flow and the parameters of
+// the authorization response (OpenID Connect Core 1.0, section 3.1.2).
 func (r *anyRP) authorize(ctx context.Context, e *Env, agent LoginAgent, opts oauth2.AuthorizationOptions) (*oauth2.Flow, url.Values, error) {
 	if opts.Nonce == "" {
 		opts.Nonce = oauth2.NewNonce()
 	}
+	flow, err := r.request(e, opts)
+	if err != nil {
+		return nil, nil, err
+	}
+	params, err := agentAuthorize(ctx, e, agent, flow.URL, flow.RedirectURL, r.user)
+	return flow, params, err
+}
+
+// request starts a flow with opts as they are (no nonce unless opts has
+// one), requiring iss in the response when the provider advertises it
+// (RFC 9207, section 3), and registers the code verifier as a secret.
+func (r *anyRP) request(e *Env, opts oauth2.AuthorizationOptions) (*oauth2.Flow, error) {
 	opts.RequireIssuer = e.Provider.OAuthMetadata().AuthorizationResponseIssParameterSupported
 	flow, err := r.cfg.AuthorizationRequest(opts)
 	if err != nil {
-		return nil, nil, fmt.Errorf("authorization request: %w", err)
+		return nil, fmt.Errorf("authorization request: %w", err)
 	}
 	e.AddSecret(flow.CodeVerifier)
-	params, err := agentAuthorize(ctx, e, agent, flow.URL, flow.RedirectURL, r.user)
-	return flow, params, err
+	return flow, nil
 }
 
 // agentAuthorize has agent open authURL as user and returns the
@@ -218,15 +230,25 @@ func (r *anyRP) complete(ctx context.Context, e *Env, flow *oauth2.Flow, params 
 	return &anyLogin{flow: flow, params: params, token: tok, id: id}, nil
 }
 
+// newAnyRPAgent returns the relying party of newAnyRP and a fresh login
+// agent, or a skip when the target lacks either.
+func newAnyRPAgent(e *Env) (*anyRP, LoginAgent, error) {
+	r, err := newAnyRP(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	agent, err := newAgent(e)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, agent, nil
+}
+
 // newAnyLogin logs the target's user in once with a fresh agent, and
 // returns the relying party, the agent (which keeps the session) and the
 // login.
 func newAnyLogin(ctx context.Context, e *Env, opts oauth2.AuthorizationOptions) (*anyRP, LoginAgent, *anyLogin, error) {
-	r, err := newAnyRP(e)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	agent, err := newAgent(e)
+	r, agent, err := newAnyRPAgent(e)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -261,7 +283,7 @@ func rawAuthorization(ctx context.Context, e *Env, authURL string) (int, *url.UR
 		return 0, nil, nil, err
 	}
 	defer res.Body.Close()
-	body, err := readBody(res.Body)
+	body, err := bounded.Read(res.Body, maxBody)
 	if err != nil {
 		return 0, nil, nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -261,7 +262,7 @@ func runAnyDeviceFlow(ctx context.Context, e *Env) error {
 				return fmt.Errorf("approving the device: %w", err)
 			}
 		}
-		return sleepCtx(ctx, d)
+		return pause.Wait(ctx, d)
 	}
 	tok, err := c.cfg.PollDeviceToken(ctx, da)
 	if tok != nil {

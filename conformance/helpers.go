@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/httpclient"
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -121,21 +122,6 @@ func wantOAuthError(err error, code, description string, status int) error {
 // decompression by the transport.
 const maxBody = 1 << 20
 
-// errBodyTooLarge reports a body longer than maxBody.
-var errBodyTooLarge = errors.New("conformance: body larger than 1 MiB")
-
-// readBody reads r to its end, failing with errBodyTooLarge past maxBody.
-func readBody(r io.Reader) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, maxBody+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxBody {
-		return nil, errBodyTooLarge
-	}
-	return b, nil
-}
-
 // get sends a GET through c and returns the status and the body, read up
 // to maxBody.
 func get(ctx context.Context, c *http.Client, url string) (int, []byte, error) {
@@ -148,7 +134,7 @@ func get(ctx context.Context, c *http.Client, url string) (int, []byte, error) {
 		return 0, nil, err
 	}
 	defer res.Body.Close()
-	body, err := readBody(res.Body)
+	body, err := bounded.Read(res.Body, maxBody)
 	return res.StatusCode, body, err
 }
 

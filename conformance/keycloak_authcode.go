@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -274,14 +275,7 @@ func runDeviceFlow(ctx context.Context, e *Env) error {
 				return fmt.Errorf("headless approval: %w", err)
 			}
 		}
-		t := time.NewTimer(d)
-		defer t.Stop()
-		select {
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+		return pause.Wait(ctx, d)
 	}
 	tok, err := s.cfg.PollDeviceToken(ctx, da)
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -169,7 +170,7 @@ func logoutPageFrames(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, s
 		if err != nil {
 			return nil, err
 		}
-		body, err := readBody(res.Body)
+		body, err := bounded.Read(res.Body, maxBody)
 		res.Body.Close()
 		if err != nil {
 			return nil, err

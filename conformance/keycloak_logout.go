@@ -15,6 +15,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -92,7 +93,7 @@ func followToRedirect(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, s
 		if err != nil {
 			return nil, err
 		}
-		body, err := readBody(res.Body)
+		body, err := bounded.Read(res.Body, maxBody)
 		res.Body.Close()
 		if err != nil {
 			return nil, err
@@ -199,10 +200,10 @@ func runOIDCBackchannelLogout(ctx context.Context, e *Env) error {
 	}
 	var mu sync.Mutex
 	srv, err := startLoopback(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := readBody(r.Body)
+		body, err := bounded.Read(r.Body, maxBody)
 		if err != nil {
 			status := http.StatusBadRequest
-			if errors.Is(err, errBodyTooLarge) {
+			if errors.Is(err, bounded.ErrTooLarge) {
 				status = http.StatusRequestEntityTooLarge
 			}
 			http.Error(w, err.Error(), status)

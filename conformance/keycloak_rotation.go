@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -59,10 +60,8 @@ func runConcurrentRefresh(ctx context.Context, e *Env) error {
 	// Keycloak tells a stale refresh token by its issue time, in whole
 	// seconds: let one pass, so that the reuse check at the end is
 	// meaningful.
-	select {
-	case <-time.After(1100 * time.Millisecond):
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := pause.Wait(ctx, 1100*time.Millisecond); err != nil {
+		return err
 	}
 
 	// Every request finds the token expired at once.

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/httpclient"
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -130,7 +131,7 @@ func (a *Admin) send(ctx context.Context, s *httpclient.Session, method, path st
 		return nil, fmt.Errorf("keycloaktest: admin API %s %s: %w", method, path, err)
 	}
 	defer resp.Body.Close()
-	data, readErr := readBounded(resp.Body, defaultMaxBody)
+	data, readErr := bounded.ReadPartial(resp.Body, defaultMaxBody)
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		return resp.Header, newAPIError(method, path, resp.StatusCode, data)
 	}

@@ -15,6 +15,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/bounded"
+	"github.com/oauthkit/oauthkit/internal/pause"
 )
 
 // Keycloak's CIBA HTTP authentication channel (Keycloak Server
@@ -116,10 +119,8 @@ func (s *Server) OpenAuthenticationChannel(ctx context.Context) (*Authentication
 		if err == nil {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			return nil, fmt.Errorf("keycloaktest: CIBA channel port %d: %w (last: %v)", port, ctx.Err(), err)
-		case <-time.After(200 * time.Millisecond):
+		if werr := pause.Wait(ctx, 200*time.Millisecond); werr != nil {
+			return nil, fmt.Errorf("keycloaktest: CIBA channel port %d: %w (last: %v)", port, werr, err)
 		}
 	}
 	c := &AuthenticationChannel{ln: ln, requests: make(chan *AuthenticationRequest, 16), hc: &http.Client{Timeout: 30 * time.Second}}
@@ -142,7 +143,7 @@ func (c *AuthenticationChannel) serve(w http.ResponseWriter, r *http.Request) {
 		Scope           string `json:"scope"`
 		ConsentRequired bool   `json:"is_consent_required"`
 	}
-	b, err := readBounded(r.Body, 64<<10)
+	b, err := bounded.ReadPartial(r.Body, 64<<10)
 	if err != nil || json.Unmarshal(b, &body) != nil {
 		http.Error(w, "expected a JSON body", http.StatusBadRequest)
 		return
@@ -213,7 +214,7 @@ func (c *AuthenticationChannel) callback(ctx context.Context, r *AuthenticationR
 		return fmt.Errorf("keycloaktest: CIBA callback: %w", err)
 	}
 	defer res.Body.Close()
-	b, _ := readBounded(res.Body, 64<<10)
+	b, _ := bounded.ReadPartial(res.Body, 64<<10)
 	if res.StatusCode/100 != 2 {
 		return newAPIError(http.MethodPost, "ciba callback", res.StatusCode, b)
 	}

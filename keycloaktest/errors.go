@@ -135,3 +135,7 @@ func (e *LoginError) Unwrap() error {
 	}
 	return e.Err
 }
+
+// defaultMaxBody bounds every response body this package reads, unless a
+// smaller cap is stated where it is read.
+const defaultMaxBody = 1 << 20

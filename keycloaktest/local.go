@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/bounded"
 )
 
 // localRun is one Keycloak process started from a Distribution, with a
@@ -181,7 +183,7 @@ func waitReady(ctx context.Context, healthURL string, exited <-chan struct{}, ti
 			return err
 		}
 		if resp, err := client.Do(req); err == nil {
-			_, _ = readBounded(resp.Body, 64<<10)
+			_, _ = bounded.ReadPartial(resp.Body, 64<<10)
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
 				return nil

@@ -7,6 +7,8 @@ import (
 	"os"
 	"syscall"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/pause"
 )
 
 // lockDir takes an exclusive lock on dir/.lock, shared by every process
@@ -29,11 +31,9 @@ func lockDir(ctx context.Context, dir string) (unlock func(), err error) {
 			f.Close()
 			return nil, err
 		}
-		select {
-		case <-ctx.Done():
+		if err := pause.Wait(ctx, 250*time.Millisecond); err != nil {
 			f.Close()
-			return nil, ctx.Err()
-		case <-time.After(250 * time.Millisecond):
+			return nil, err
 		}
 	}
 }

@@ -1,7 +1,6 @@
 package keycloaktest
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net"
@@ -9,16 +8,6 @@ import (
 	"strings"
 	"testing"
 )
-
-func TestReadBounded(t *testing.T) {
-	if _, err := readBounded(bytes.NewReader(make([]byte, 10)), 10); err != nil {
-		t.Fatalf("at the limit: %v", err)
-	}
-	_, err := readBounded(bytes.NewReader(make([]byte, 11)), 10)
-	if !errors.Is(err, ErrResponseTooLarge) {
-		t.Fatalf("err = %v, want ErrResponseTooLarge", err)
-	}
-}
 
 func TestTailBufferKeepsEnd(t *testing.T) {
 	tb := &tailBuffer{max: 8}

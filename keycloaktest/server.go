@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/bounded"
 )
 
 // Server is a running Keycloak, in the manner of httptest.Server: start it
@@ -178,7 +180,7 @@ func startExternal(ctx context.Context) (*Server, error) {
 		return nil, &StartError{Source: SourceURL, Step: "start", Err: fmt.Errorf("%w: %v", ErrUnreachable, err)}
 	}
 	defer resp.Body.Close()
-	_, _ = readBounded(resp.Body, defaultMaxBody)
+	_, _ = bounded.ReadPartial(resp.Body, defaultMaxBody)
 	if resp.StatusCode != http.StatusOK {
 		return nil, &StartError{Source: SourceURL, Step: "start", Err: fmt.Errorf("%w: %s answered HTTP %d", ErrUnreachable, req.URL, resp.StatusCode)}
 	}

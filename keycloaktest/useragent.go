@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/internal/htmlform"
 )
 
@@ -136,7 +137,7 @@ func (ua *UserAgent) browse(ctx context.Context, start, username, password, user
 		if err != nil {
 			return nil, nil, &LoginError{Step: step, URL: htmlform.StripQuery(req.URL.String()), Err: err}
 		}
-		page, readErr := readBounded(resp.Body, defaultMaxBody)
+		page, readErr := bounded.ReadPartial(resp.Body, defaultMaxBody)
 		resp.Body.Close()
 		pageURL := resp.Request.URL
 		if ua.redirectURI != nil && resp.StatusCode >= 300 && resp.StatusCode < 400 {

@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/pause"
 )
 
 // GrantTypeDeviceCode is the grant_type of the device access token request
@@ -221,7 +223,7 @@ func (c *Config) PollDeviceToken(ctx context.Context, da *DeviceAuthorization) (
 	interval := clampInterval(da.Interval)
 	wait := da.Wait
 	if wait == nil {
-		wait = sleepContext
+		wait = pause.Wait
 	}
 	grant := DeviceCodeGrant{DeviceCode: da.DeviceCode}
 	for {
@@ -251,17 +253,5 @@ func (c *Config) PollDeviceToken(ctx context.Context, da *DeviceAuthorization) (
 		default:
 			return nil, err
 		}
-	}
-}
-
-// sleepContext waits d, or until ctx is done.
-func sleepContext(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }

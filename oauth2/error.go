@@ -28,6 +28,14 @@ const (
 	ErrorUseDPoPNonce         = "use_dpop_nonce"        // RFC 9449, section 8
 )
 
+// Error codes of a protected resource (RFC 6750, section 3.1), which the
+// registration endpoint's management API answers with too (RFC 7592,
+// section 2).
+const (
+	ErrorInvalidToken      = "invalid_token"
+	ErrorInsufficientScope = "insufficient_scope"
+)
+
 // Error is an error response of an authorization server: RFC 6749, section
 // 5.2 for the token endpoint, section 4.1.2.1 for the authorization endpoint,
 // and the same shape at every other endpoint that uses it.

@@ -5,8 +5,9 @@ import "github.com/oauthkit/oauthkit/internal/wire"
 // HTTPExchange is one HTTP exchange of oauthkit, as shown to
 // [Config.Observer] once it has ended. Every exchange of the module has
 // this shape: token, PAR, device authorization, introspection and
-// revocation requests, discovery, key sets (jose.HTTPExchange is the same
-// type), userinfo, and a Session's resource requests.
+// revocation requests, discovery, protected resource metadata
+// (resource.DiscoverOptions.Observer), key sets (jose.HTTPExchange is the
+// same type), userinfo, and a Session's resource requests.
 //
 // Its fields:
 //

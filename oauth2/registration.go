@@ -11,9 +11,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-
-	"github.com/oauthkit/oauthkit/internal/redact"
-	"github.com/oauthkit/oauthkit/internal/wire"
 	"time"
 )
 
@@ -23,14 +20,6 @@ const (
 	ErrorInvalidClientMetadata       = "invalid_client_metadata"
 	ErrorInvalidSoftwareStatement    = "invalid_software_statement"
 	ErrorUnapprovedSoftwareStatement = "unapproved_software_statement"
-)
-
-// Error codes of a protected resource (RFC 6750, section 3.1), which the
-// registration endpoint's management API answers with too (RFC 7592,
-// section 2).
-const (
-	ErrorInvalidToken      = "invalid_token"
-	ErrorInsufficientScope = "insufficient_scope"
 )
 
 var (
@@ -427,14 +416,7 @@ func checkManagementURI(base, uri string, allowOther bool) error {
 // the body carry credentials. secrets are further values to keep out of
 // errors and observations.
 func (c *Config) sendJSON(ctx context.Context, method, endpoint, bearer string, body []byte, secrets []string) (*response, error) {
-	if endpoint == "" {
-		return nil, ErrMissingEndpoint
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, redact.URL(endpoint))
-	}
-	if err := wire.CheckURL(u); err != nil {
+	if err := checkEndpoint(endpoint); err != nil {
 		return nil, err
 	}
 	var rdr io.Reader

@@ -303,6 +303,12 @@ func TestRegisterClient_BadInput(t *testing.T) {
 	if _, err := c.RegisterClient(context.Background(), RegistrationRequest{}); !errors.Is(err, ErrMissingEndpoint) {
 		t.Errorf("no endpoint: %v", err)
 	}
+	if _, err := c.RegisterClient(context.Background(), RegistrationRequest{Endpoint: "file:///register"}); !errors.Is(err, ErrInvalidConfig) {
+		t.Errorf("not an http(s) endpoint: %v", err)
+	}
+	if _, err := c.RegisterClient(context.Background(), RegistrationRequest{Endpoint: "https://user:pw@x/register"}); !errors.Is(err, ErrInsecureURL) {
+		t.Errorf("endpoint with user information: %v", err)
+	}
 	for _, body := range []string{`[]`, `{"client_id":""}`, `{"client_id":"a","client_id":"b"}`, `{"client_id":"a","redirect_uris":"x"}`, `{"client_id":"a","client_secret_expires_at":"soon"}`} {
 		if _, err := parseRegisteredClient([]byte(body)); !errors.Is(err, ErrMalformedResponse) {
 			t.Errorf("%s: %v", body, err)

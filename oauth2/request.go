@@ -29,14 +29,7 @@ type response struct {
 // cap, the exchange observed. A non-2xx status is not an error here; the
 // caller interprets the body.
 func (c *Config) post(ctx context.Context, endpoint string, form url.Values, authenticate bool, header http.Header) (*response, error) {
-	if endpoint == "" {
-		return nil, ErrMissingEndpoint
-	}
-	u, err := url.Parse(endpoint)
-	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-		return nil, fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, redact.URL(endpoint))
-	}
-	if err := wire.CheckURL(u); err != nil {
+	if err := checkEndpoint(endpoint); err != nil {
 		return nil, err
 	}
 	if form == nil {
@@ -64,6 +57,21 @@ func (c *Config) post(ctx context.Context, endpoint string, form url.Values, aut
 	req.ContentLength = int64(len(encoded))
 	req.GetBody = func() (io.ReadCloser, error) { return readCloser(encoded), nil }
 	return c.send(req, form, nil)
+}
+
+// checkEndpoint checks the URL of a back-channel endpoint before anything
+// is sent to it: configured (else ErrMissingEndpoint), an absolute http(s)
+// URL (else ErrInvalidConfig), and one the wire may send to: no user
+// information (else ErrInsecureURL).
+func checkEndpoint(endpoint string) error {
+	if endpoint == "" {
+		return ErrMissingEndpoint
+	}
+	u, err := url.Parse(endpoint)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("%w: endpoint %q is not an http(s) URL", ErrInvalidConfig, redact.URL(endpoint))
+	}
+	return wire.CheckURL(u)
 }
 
 // send sends req, a request to the authorization server built with the

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/bounded"
+	"github.com/oauthkit/oauthkit/internal/pause"
 	"github.com/oauthkit/oauthkit/internal/safetext"
 	"github.com/oauthkit/oauthkit/internal/wire"
 	"github.com/oauthkit/oauthkit/jose"
@@ -269,7 +270,7 @@ func PollBackchannelToken(ctx context.Context, cfg *oauth2.Config, ba *Backchann
 	}
 	wait := ba.Wait
 	if wait == nil {
-		wait = sleep
+		wait = pause.Wait
 	}
 	interval := max(ba.Interval, time.Second)
 	grant := oauth2.CustomGrant{Type: GrantTypeCIBA, Params: url.Values{"auth_req_id": {ba.AuthReqID}}}
@@ -297,18 +298,6 @@ func PollBackchannelToken(ctx context.Context, cfg *oauth2.Config, ba *Backchann
 		default:
 			return nil, err
 		}
-	}
-}
-
-// sleep waits d, or until ctx is done.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
 	}
 }
 

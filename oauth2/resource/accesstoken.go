@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/safetext"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -217,18 +218,6 @@ func readConfirmation(raw json.RawMessage, at *AccessToken) error {
 	return nil
 }
 
-// truncate cuts an untrusted value for an error message.
-func truncate(s string) string {
-	const max = 64
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f {
-			return ' '
-		}
-		return r
-	}, s)
-	if len(s) > max {
-		return s[:max] + "…"
-	}
-	return s
-}
+// truncate cuts an untrusted value for an error message: [safetext.Clip]
+// to 64 bytes.
+func truncate(s string) string { return safetext.Clip(s, 64) }

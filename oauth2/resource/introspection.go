@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/flight"
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
@@ -34,8 +35,11 @@ const (
 //
 // Results, active and inactive, are cached for at most CacheTTL and never
 // past the token's "exp", keyed by the token's SHA-256 hash (the cache
-// holds no token). Failures to reach the endpoint are never cached: they
-// reject the request (fail closed).
+// holds no token). Concurrent validations of one uncached token share one
+// introspection request, which runs detached from the callers'
+// cancellation and bounded by [oauth2.DefaultTimeout]; each caller still
+// leaves when its own context ends. Failures to reach the endpoint are
+// never cached: they reject the request (fail closed).
 type IntrospectionValidator struct {
 	// Client is the resource server as a client of the introspection
 	// endpoint (Endpoint.IntrospectionURL, and its credentials). Required.
@@ -52,6 +56,9 @@ type IntrospectionValidator struct {
 
 	once  sync.Once
 	cache *boundedCache[introspected]
+
+	mu      sync.Mutex                             // guards flights, and orders them with the cache
+	flights map[string]*flight.Group[introspected] // one introspection per uncached token at a time
 }
 
 // introspected is a cached result: a token or the error it was refused with.
@@ -85,28 +92,69 @@ func (v *IntrospectionValidator) ValidateAccessToken(ctx context.Context, token 
 	sum := sha256.Sum256([]byte(token))
 	key := string(sum[:])
 	now := v.now()
-	if v.cache != nil {
-		if r, ok := v.cache.get(key, now); ok {
-			return r.token, r.err
+	if v.cache == nil {
+		r, err := v.introspect(ctx, token)
+		if err != nil {
+			return nil, err
 		}
+		return r.token, r.err
 	}
-	in, err := v.Client.Introspect(ctx, token, oauth2.HintAccessToken)
-	if err != nil {
-		return nil, err // endpoint failures are not cached
+	// The cache is read and the flight of key found or started under one
+	// lock, and the flight stores its result and leaves the map under the
+	// same lock: a caller either finds the result or joins the flight.
+	v.mu.Lock()
+	if r, ok := v.cache.get(key, now); ok {
+		v.mu.Unlock()
+		return r.token, r.err
 	}
-	at, err := v.check(token, in)
-	if v.cache != nil {
+	if v.flights == nil {
+		v.flights = make(map[string]*flight.Group[introspected])
+	}
+	g := v.flights[key]
+	if g == nil {
+		g = new(flight.Group[introspected])
+		v.flights[key] = g
+	}
+	call := g.Start(func() (introspected, error) {
+		// Detached from the first caller's cancellation, since the others
+		// wait for the same answer; bounded on its own.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), oauth2.DefaultTimeout)
+		defer cancel()
+		r, err := v.introspect(fctx, token)
+		v.mu.Lock()
+		defer v.mu.Unlock()
+		delete(v.flights, key)
+		if err != nil {
+			return r, err // endpoint failures are not cached
+		}
 		ttl := v.CacheTTL
 		if ttl <= 0 {
 			ttl = DefaultCacheTTL
 		}
 		expires := now.Add(ttl)
-		if at != nil && !at.Expiry.IsZero() && at.Expiry.Before(expires) {
-			expires = at.Expiry
+		if r.token != nil && !r.token.Expiry.IsZero() && r.token.Expiry.Before(expires) {
+			expires = r.token.Expiry
 		}
-		v.cache.add(key, introspected{token: at, err: err}, expires)
+		v.cache.add(key, r, expires)
+		return r, nil
+	})
+	v.mu.Unlock()
+	r, err := call.Wait(ctx)
+	if err != nil {
+		return nil, err
 	}
-	return at, err
+	return r.token, r.err
+}
+
+// introspect asks the endpoint about token. Its error is a failure to get
+// an answer; a refusal of the token is in the result.
+func (v *IntrospectionValidator) introspect(ctx context.Context, token string) (introspected, error) {
+	in, err := v.Client.Introspect(ctx, token, oauth2.HintAccessToken)
+	if err != nil {
+		return introspected{}, err
+	}
+	at, err := v.check(token, in)
+	return introspected{token: at, err: err}, nil
 }
 
 // check applies RFC 7662, section 4 to an introspection response.

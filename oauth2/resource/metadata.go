@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
+	"github.com/oauthkit/oauthkit/internal/wire"
 	"github.com/oauthkit/oauthkit/oauth2"
 )
 
@@ -89,6 +89,11 @@ type DiscoverOptions struct {
 	// the URL could aim the client at an internal host (RFC 9728, section
 	// 7.7). When on, the URL must still be https (http on loopback).
 	FollowChallenge bool
+	// Observer, when set, is shown the metadata exchange, as
+	// [oauth2.Config.Observer].
+	Observer func(*oauth2.HTTPExchange)
+	// RevealSecrets turns off redaction in what Observer is shown.
+	RevealSecrets bool
 }
 
 // DiscoverResource fetches the metadata of the resource identified by
@@ -116,7 +121,7 @@ func DiscoverResource(ctx context.Context, hc *http.Client, resource string, cha
 			}
 		}
 	}
-	body, err := fetchJSON(ctx, hc, metadataURL)
+	body, err := fetchJSON(ctx, hc, metadataURL, opts)
 	if err != nil {
 		return nil, err
 	}
@@ -159,41 +164,29 @@ func ParseProtectedResourceMetadata(body []byte, resource string) (*ProtectedRes
 	return &m, nil
 }
 
-// fetchJSON GETs a JSON document without following redirects (a redirect
-// could leave the origin that was checked), reading at most
-// maxMetadataSize bytes.
-func fetchJSON(ctx context.Context, hc *http.Client, rawURL string) ([]byte, error) {
-	var c http.Client
-	if hc != nil {
-		c = *hc
-	} else {
-		c.Timeout = oauth2.DefaultTimeout
-	}
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+// fetchJSON GETs a JSON document through the wire: redirects refused (a
+// redirect could leave the origin that was checked), at most
+// maxMetadataSize bytes read, the exchange shown to opts.Observer. A
+// non-200 status is a *oauth2.ResponseError.
+func fetchJSON(ctx context.Context, hc *http.Client, rawURL string, opts DiscoverOptions) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", oauth2.ErrInvalidConfig, err)
 	}
 	req.Header.Set("Accept", "application/json")
-	res, err := c.Do(req)
+	call := wire.Call{Client: hc, Redirects: wire.NoRedirects, MaxBody: maxMetadataSize, Observe: opts.Observer, Reveal: opts.RevealSecrets}
+	res, err := call.Do(req)
 	if err != nil {
 		return nil, err
-	}
-	defer res.Body.Close()
-	if res.StatusCode >= 300 && res.StatusCode < 400 {
-		return nil, fmt.Errorf("%w: HTTP %d from %s", oauth2.ErrRedirect, res.StatusCode, truncate(req.URL.Redacted()))
 	}
 	if res.StatusCode != http.StatusOK {
-		return nil, &oauth2.ResponseError{StatusCode: res.StatusCode, ContentType: truncate(res.Header.Get("Content-Type")), Header: res.Header}
+		return nil, &oauth2.ResponseError{
+			StatusCode:  res.StatusCode,
+			ContentType: truncate(res.Header.Get("Content-Type")),
+			Header:      res.Secrets.Header(res.Header),
+		}
 	}
-	b, err := io.ReadAll(io.LimitReader(res.Body, maxMetadataSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxMetadataSize {
-		return nil, fmt.Errorf("%w: more than %d bytes", oauth2.ErrResponseTooLarge, maxMetadataSize)
-	}
-	return b, nil
+	return res.Body, nil
 }
 
 // AuthorizationServer discovers the metadata of the resource's first

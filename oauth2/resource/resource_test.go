@@ -11,13 +11,16 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/oauthkit/oauthkit/jose"
 	"github.com/oauthkit/oauthkit/oauth2"
@@ -654,5 +657,120 @@ func BenchmarkDPoPVerifier(b *testing.B) {
 			b.Fatal(err)
 		}
 		i++
+	}
+}
+
+func TestDiscoverResource_ObserverSeesTheExchange(t *testing.T) {
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	md := &ProtectedResourceMetadata{Resource: srv.URL + "/api", AuthorizationServers: []string{testIssuer}}
+	mux.Handle("/.well-known/oauth-protected-resource/api", md.Handler())
+	var seen []*oauth2.HTTPExchange
+	opts := DiscoverOptions{Observer: func(ex *oauth2.HTTPExchange) { seen = append(seen, ex) }}
+	if _, err := DiscoverResource(context.Background(), srv.Client(), srv.URL+"/api", nil, opts); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 1 || seen[0].Method != http.MethodGet || seen[0].URL != srv.URL+"/.well-known/oauth-protected-resource/api" || seen[0].StatusCode != http.StatusOK || len(seen[0].ResponseBody) == 0 {
+		t.Fatalf("observed %+v", seen)
+	}
+}
+
+func TestDiscoverResource_TE11_RedirectRefused(t *testing.T) {
+	var evilHits atomic.Int32
+	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { evilHits.Add(1) }))
+	defer evil.Close()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, evil.URL+"/md", http.StatusFound)
+	}))
+	defer srv.Close()
+	if _, err := DiscoverResource(context.Background(), nil, srv.URL+"/api", nil, DiscoverOptions{}); !errors.Is(err, oauth2.ErrRedirect) || evilHits.Load() != 0 {
+		t.Errorf("redirect: %v, %d hits", err, evilHits.Load())
+	}
+}
+
+func TestDiscoverResource_TE13_BodyBounded(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, `{"resource":"`)
+		io.WriteString(w, strings.Repeat("a", maxMetadataSize))
+		io.WriteString(w, `"}`)
+	}))
+	defer srv.Close()
+	if _, err := DiscoverResource(context.Background(), nil, srv.URL+"/api", nil, DiscoverOptions{}); !errors.Is(err, oauth2.ErrResponseTooLarge) {
+		t.Errorf("oversized: %v", err)
+	}
+}
+
+func TestIntrospectionValidator_ConcurrentMissesShareOneRequest(t *testing.T) {
+	var hits atomic.Int32
+	first := make(chan struct{})
+	release := make(chan struct{})
+	body := activeBody(time.Now().Add(time.Hour), "")
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			close(first)
+		}
+		<-release
+		r.ParseForm()
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, body(r.PostForm.Get("token")))
+	}))
+	defer srv.Close()
+	defer func() {
+		select {
+		case <-release:
+		default:
+			close(release)
+		}
+	}()
+	cfg := &oauth2.Config{ClientID: "rs", ClientSecret: "rs-secret", Endpoint: oauth2.Endpoint{IntrospectionURL: srv.URL}}
+	v := &IntrospectionValidator{Client: cfg, Resource: testResource}
+
+	const n = 20
+	var wg sync.WaitGroup
+	errs := make(chan error, n)
+	for range n {
+		wg.Go(func() {
+			at, err := v.ValidateAccessToken(context.Background(), "opaque-shared")
+			if err == nil && at.Subject != "u" {
+				err = fmt.Errorf("subject %q", at.Subject)
+			}
+			errs <- err
+		})
+	}
+	// A caller that gives up leaves without ending the request of the others.
+	ctx, cancel := context.WithCancel(context.Background())
+	left := make(chan error, 1)
+	go func() {
+		_, err := v.ValidateAccessToken(ctx, "opaque-shared")
+		left <- err
+	}()
+	<-first
+	time.Sleep(200 * time.Millisecond) // every caller has had time to send its own request
+	cancel()
+	if err := <-left; !errors.Is(err, context.Canceled) {
+		t.Errorf("the caller that left got %v", err)
+	}
+	close(release)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	if got := hits.Load(); got != 1 {
+		t.Errorf("%d concurrent validations of one token made %d introspection requests, want 1", n+1, got)
+	}
+}
+
+func TestTruncate_HT12_ErrorTextSafe(t *testing.T) {
+	// 63 ASCII bytes, then a two-byte rune across the 64-byte cut; and a
+	// forged log line.
+	for _, in := range []string{strings.Repeat("a", 63) + "é" + strings.Repeat("b", 10), "kid\nlevel=error\u2028msg=forged"} {
+		got := truncate(in)
+		if !utf8.ValidString(got) || strings.ContainsAny(got, "\n\r\u2028") || len(got) > 64+len("…") {
+			t.Errorf("truncate(%q) = %q: not valid UTF-8 on one line within 64 bytes", in, got)
+		}
 	}
 }

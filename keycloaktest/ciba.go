@@ -132,6 +132,11 @@ func (s *Server) OpenAuthenticationChannel(ctx context.Context) (*Authentication
 // serve takes one request of Keycloak: a JSON body and the callback's
 // bearer token. Keycloak expects 201 Created.
 func (c *AuthenticationChannel) serve(w http.ResponseWriter, r *http.Request) {
+	// One request per connection: a channel lives only as long as one
+	// scenario, and Keycloak's HTTP client would otherwise keep the
+	// connection of a closed channel and fail its next request on it
+	// ("Failed to send authentication request").
+	w.Header().Set("Connection", "close")
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if r.Method != http.MethodPost || !strings.EqualFold(scheme, "Bearer") || token == "" {
 		http.Error(w, "expected a POST with a bearer token", http.StatusBadRequest)

@@ -69,6 +69,11 @@ func TestCIBAChannel_ReserveServeCallback(t *testing.T) {
 	if res.StatusCode != http.StatusCreated {
 		t.Fatalf("channel answered %d", res.StatusCode)
 	}
+	// A channel closes each connection after its answer, so that
+	// Keycloak never reuses a connection to a channel that has closed.
+	if !res.Close {
+		t.Error("the channel keeps the connection open")
+	}
 	ar, err := ch.Next(ctx)
 	if err != nil {
 		t.Fatal(err)

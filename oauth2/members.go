@@ -22,12 +22,29 @@ var errRepeatedMember = errors.New("a member name is repeated")
 // a parser that keeps the first. A body that is not exactly one JSON
 // object is ErrMalformedResponse too.
 func decodeObject(body []byte) (map[string]json.RawMessage, error) {
-	notObject := fmt.Errorf("%w: body is not a JSON object", ErrMalformedResponse)
+	members, err := splitObject(body, false)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrMalformedResponse, err)
+	}
+	return members, nil
+}
+
+// splitObject splits a body that is exactly one JSON object into its
+// members. A member name that appears twice is refused (errRepeatedMember);
+// with foldCase, also one that appears twice in different letter cases:
+// encoding/json matches names without regard to case, so "issuer" and
+// "ISSUER" could mean different things to different readers.
+func splitObject(body []byte, foldCase bool) (map[string]json.RawMessage, error) {
+	notObject := errors.New("body is not a JSON object")
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
 		return nil, notObject
 	}
 	members := make(map[string]json.RawMessage)
+	var folded map[string]bool
+	if foldCase {
+		folded = make(map[string]bool)
+	}
 	for dec.More() {
 		t, err := dec.Token()
 		if err != nil {
@@ -38,8 +55,14 @@ func decodeObject(body []byte) (map[string]json.RawMessage, error) {
 		if err := dec.Decode(&v); err != nil {
 			return nil, notObject
 		}
-		if _, dup := members[name]; dup {
-			return nil, fmt.Errorf("%w: %w: %q", ErrMalformedResponse, errRepeatedMember, sanitize(name, 64))
+		_, dup := members[name]
+		if foldCase {
+			key := strings.ToLower(name)
+			dup = dup || folded[key]
+			folded[key] = true
+		}
+		if dup {
+			return nil, fmt.Errorf("%w: %q", errRepeatedMember, sanitize(name, 64))
 		}
 		members[name] = v
 	}

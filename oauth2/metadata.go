@@ -1,12 +1,10 @@
 package oauth2
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -241,7 +239,7 @@ func getBounded(ctx context.Context, hc *http.Client, rawURL string, opts Metada
 //     "mtls_endpoint_aliases" is an https URL (see [CheckEndpointURL]),
 //     else [ErrInsecureURL].
 func ParseMetadata(body []byte, issuer string, opts MetadataOptions) (*Metadata, error) {
-	members, err := strictObject(body)
+	members, err := splitObject(body, true)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidMetadata, err)
 	}
@@ -331,49 +329,6 @@ func isLoopbackHost(host string) bool {
 	}
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
-}
-
-// strictObject splits a JSON object into its members, refusing anything
-// else, and refusing a member name that appears twice in any letter case:
-// encoding/json would silently take the last one and match names without
-// regard to case, so "issuer" and "ISSUER" could mean different things to
-// different readers.
-func strictObject(body []byte) (map[string]json.RawMessage, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	tok, err := dec.Token()
-	if err != nil || tok != json.Delim('{') {
-		return nil, errors.New("body is not a JSON object")
-	}
-	members := map[string]json.RawMessage{}
-	folded := map[string]bool{}
-	for dec.More() {
-		tok, err := dec.Token()
-		if err != nil {
-			return nil, errors.New("body is not valid JSON")
-		}
-		name, ok := tok.(string)
-		if !ok {
-			return nil, errors.New("body is not valid JSON")
-		}
-		var raw json.RawMessage
-		if err := dec.Decode(&raw); err != nil {
-			return nil, errors.New("body is not valid JSON")
-		}
-		key := strings.ToLower(name)
-		if folded[key] {
-			return nil, fmt.Errorf("member %q appears twice", sanitize(name, 64))
-		}
-		folded[key] = true
-		members[name] = raw
-	}
-	if tok, err := dec.Token(); err != nil || tok != json.Delim('}') {
-		return nil, errors.New("body is not valid JSON")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("data after the JSON object")
-	}
-	return members, nil
 }
 
 // decodeMembers fills the tagged fields of the struct v points to from

@@ -30,7 +30,7 @@ var ErrUnsafeURI = errors.New("agent: refusing to show or open a URL that is not
 
 // ErrUnsafeVerificationURI is oauth2's sentinel for a verification URI
 // that is not http(s) (a javascript: or file: URI from a hostile device
-// authorization response, HOSTILE.md TE-15): ApproveDevice neither shows,
+// authorization response, hostile case TE-15): ApproveDevice neither shows,
 // opens nor requests it.
 var ErrUnsafeVerificationURI = oauth2.ErrUnsafeVerificationURI
 

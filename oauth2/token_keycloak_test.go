@@ -3,7 +3,6 @@ package oauth2_test
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"testing"
 	"time"
 
@@ -14,20 +13,12 @@ import (
 // A token from Keycloak, stored and read back, keeps its expiry and
 // Keycloak's own members, and still works: introspection says it is active,
 // and its refresh token refreshes.
-// It runs against the Keycloak at $KEYCLOAK_URL, and is skipped without one.
 func TestToken_StoredKeycloakToken(t *testing.T) {
-	if os.Getenv(keycloaktest.EnvURL) == "" {
-		t.Skip("set " + keycloaktest.EnvURL + " to run against Keycloak")
-	}
+	srv := kc.Server(t) // skips under -short
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	kc, err := keycloaktest.Start(ctx, keycloaktest.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer kc.Close()
-	realm := kc.NewRealm(t, keycloaktest.RealmOptions{})
-	client, err := kc.Admin().CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
+	realm := srv.NewRealm(t, keycloaktest.RealmOptions{})
+	client, err := srv.Admin().CreateClient(ctx, realm.Name, keycloaktest.ClientOptions{
 		ClientID:           "stored-token-client",
 		DirectAccessGrants: true,
 		// Keycloak answers active only to a client in the token's audience.
@@ -36,7 +27,7 @@ func TestToken_StoredKeycloakToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := kc.Admin().CreateUser(ctx, realm.Name, keycloaktest.UserOptions{
+	if _, err := srv.Admin().CreateUser(ctx, realm.Name, keycloaktest.UserOptions{
 		Username: "jane", Password: "jane-password", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe",
 	}); err != nil {
 		t.Fatal(err)

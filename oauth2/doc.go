@@ -25,7 +25,7 @@
 //
 // A [Token] is stored as JSON in the form [Token.MarshalJSON] documents (the
 // token response plus "expires_at", as Authlib stores it), and tokens stored
-// by golang.org/x/oauth2 and Authlib read back with their expiry.
+// by x/oauth2 and Authlib read back with their expiry.
 //
 // Where to find each protocol step:
 //   - the token endpoint's request and response: tokenrequest.go; the one

@@ -11,7 +11,7 @@ import (
 
 // Storing a token and reading it back: the stored JSON is the token
 // response's members plus "expires_at", the form Authlib stores too (see
-// Token.MarshalJSON). Tokens stored by golang.org/x/oauth2 and by Authlib
+// Token.MarshalJSON). Tokens stored by x/oauth2 and by Authlib
 // read back with their expiry.
 func ExampleToken_MarshalJSON() {
 	received := time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)
@@ -32,7 +32,7 @@ func ExampleToken_MarshalJSON() {
 	}
 	fmt.Println(back.Expiry.UTC(), back.Lifetime(), back.ExtraString("session_state"))
 
-	// The same token as golang.org/x/oauth2 stores it.
+	// The same token as x/oauth2 stores it.
 	var fromX oauth2.Token
 	if err := json.Unmarshal([]byte(`{"access_token":"at-1","token_type":"Bearer","refresh_token":"rt-1",`+
 		`"expiry":"2025-03-01T13:05:00+01:00"}`), &fromX); err != nil {

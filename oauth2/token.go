@@ -35,7 +35,7 @@ const (
 // seconds since the epoch, and every other member inline, as the server sent
 // it. [Token.MarshalJSON] states the format exactly; [Token.UnmarshalJSON]
 // also reads tokens stored by earlier versions of oauthkit, by Authlib and by
-// golang.org/x/oauth2.
+// x/oauth2.
 type Token struct {
 	// AccessToken is the "access_token" member, the credential sent to
 	// resource servers. Never empty in a Token this package returns.
@@ -188,7 +188,7 @@ func (t Token) MarshalJSON() ([]byte, error) {
 //
 //   - Authlib's: the token response with "expires_at" (seconds since the
 //     epoch) added. This is MarshalJSON's form.
-//   - golang.org/x/oauth2's: "expiry" as an RFC 3339 time (its zero time,
+//   - x/oauth2's: "expiry" as an RFC 3339 time (its zero time,
 //     0001-01-01T00:00:00Z, means no expiry) and sometimes "expires_in".
 //   - oauthkit's earlier form: "expiry" and "received_at" as RFC 3339 times,
 //     the other members nested in an "extra" object.
@@ -305,7 +305,7 @@ func takeEpochSeconds(members map[string]json.RawMessage, name string) (time.Tim
 
 // takeTime removes the member name from members and reads it as an RFC 3339
 // time. Zero when it is absent, null or Go's zero time, which
-// golang.org/x/oauth2 writes for "no expiry".
+// x/oauth2 writes for "no expiry".
 func takeTime(members map[string]json.RawMessage, name string) (time.Time, error) {
 	raw, ok := members[name]
 	if !ok {

@@ -265,7 +265,7 @@ func TestToken_ErrorText(t *testing.T) {
 }
 
 // Stored tokens written by oauthkit before the current form, by Authlib and
-// by golang.org/x/oauth2 keep their expiry and their other members.
+// by x/oauth2 keep their expiry and their other members.
 func TestToken_UnmarshalStored(t *testing.T) {
 	keycloakExtra := map[string]json.RawMessage{
 		"refresh_expires_in": json.RawMessage(`1800`),
@@ -309,7 +309,7 @@ func TestToken_UnmarshalStored(t *testing.T) {
 		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer",
 			Expiry: fixedClock.Add(time.Minute + 500*time.Millisecond)},
 	}, {
-		// golang.org/x/oauth2's Token, which writes its expiry in local time.
+		// x/oauth2's Token, which writes its expiry in local time.
 		name:   "x/oauth2",
 		stored: `{"access_token":"at","token_type":"Bearer","refresh_token":"rt","expiry":"2025-03-01T13:01:00+01:00","expires_in":60}`,
 		want: oauth2.Token{AccessToken: "at", TokenType: "Bearer", RefreshToken: "rt",

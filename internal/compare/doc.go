@@ -1,7 +1,7 @@
 // Package compare measures oauthkit's token verification side by side with
 // other Go libraries that do the same work: golang-jwt v5 for JWTs and
 // go-oidc v3 for ID tokens. It also checks that tokens stored by
-// golang.org/x/oauth2 read back into oauth2.Token with their expiry. It is a
+// x/oauth2 read back into oauth2.Token with their expiry. It is a
 // module of its own, so that the peers it imports never become dependencies
 // of oauthkit.
 //

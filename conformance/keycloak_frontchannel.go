@@ -11,7 +11,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/oauthkit/oauthkit/internal/bounded"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -153,47 +152,21 @@ func runFrontChannelLogout(ctx context.Context, e *Env) error {
 // cookies, submits a confirmation form if one is shown, and returns the
 // iframe URLs of the page where the redirects stop.
 func logoutPageFrames(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, start string) ([]string, error) {
-	hc := e.RecordingClient()
-	hc.Jar = ua.Jar()
-	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), postLogoutURI) || len(via) >= 10 {
-			return http.ErrUseLastResponse
-		}
-		return nil
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, start, nil)
-	if err != nil {
-		return nil, err
-	}
-	for range 2 {
-		res, err := hc.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		body, err := bounded.Read(res.Body, maxBody)
-		res.Body.Close()
-		if err != nil {
-			return nil, err
-		}
-		var frames []string
+	var frames []string
+	res, found, err := browseLogout(ctx, e, ua, start, postLogoutURI, func(res *http.Response, body []byte) bool {
+		frames = frames[:0]
 		for _, m := range iframeSrc.FindAllStringSubmatch(string(body), -1) {
-			u, err := res.Request.URL.Parse(html.UnescapeString(m[1]))
-			if err == nil {
+			if u, err := res.Request.URL.Parse(html.UnescapeString(m[1])); err == nil {
 				frames = append(frames, u.String())
 			}
 		}
-		if len(frames) > 0 {
-			return frames, nil
-		}
-		action, form, ok := firstForm(res.Request.URL, body)
-		if !ok {
-			return nil, fmt.Errorf("the logout page (HTTP %d) has no front-channel frame", res.StatusCode)
-		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, action, strings.NewReader(form.Encode()))
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		return len(frames) > 0
+	})
+	if err != nil {
+		return nil, err
 	}
-	return nil, errors.New("no front-channel frame after the confirmation")
+	if !found {
+		return nil, fmt.Errorf("the logout page (HTTP %d) has no front-channel frame", res.StatusCode)
+	}
+	return frames, nil
 }

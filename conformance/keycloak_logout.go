@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oauthkit/oauthkit/internal/bounded"
+	"github.com/oauthkit/oauthkit/internal/htmlform"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 	"github.com/oauthkit/oauthkit/oauth2"
 	"github.com/oauthkit/oauthkit/oidc"
@@ -76,100 +77,74 @@ func runOIDCRPLogout(ctx context.Context, e *Env) error {
 // target; it returns that redirect's URL without requesting it. A page
 // that asks for confirmation (a form) is submitted once.
 func followToRedirect(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, start, target string) (*url.URL, error) {
+	var loc *url.URL
+	res, found, err := browseLogout(ctx, e, ua, start, target, func(res *http.Response, _ []byte) bool {
+		l, err := res.Location()
+		if err == nil && strings.HasPrefix(l.String(), target) {
+			loc = l
+			return true
+		}
+		return false
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !found {
+		return nil, fmt.Errorf("the provider answered HTTP %d without redirecting to %s", res.StatusCode, target)
+	}
+	return loc, nil
+}
+
+// browseLogout sends the user agent's GET to start, with its cookies, and
+// follows the provider's redirects, never requesting one that leads to
+// stop. Each response, its body read within the cap, is shown to reached;
+// the first one reached accepts is returned with found set. A page it
+// does not accept that holds a form (the provider's logout confirmation)
+// is submitted once, as it is; otherwise the last response is returned
+// with found unset.
+func browseLogout(ctx context.Context, e *Env, ua *keycloaktest.UserAgent, start, stop string, reached func(*http.Response, []byte) bool) (res *http.Response, found bool, err error) {
 	hc := e.RecordingClient()
 	hc.Jar = ua.Jar()
 	hc.CheckRedirect = func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), target) || len(via) >= 10 {
+		if strings.HasPrefix(req.URL.String(), stop) || len(via) >= 10 {
 			return http.ErrUseLastResponse
 		}
 		return nil
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, start, nil)
 	if err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	for range 2 {
-		res, err := hc.Do(req)
-		if err != nil {
-			return nil, err
+		if res, err = hc.Do(req); err != nil {
+			return nil, false, err
 		}
 		body, err := bounded.Read(res.Body, maxBody)
 		res.Body.Close()
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		if loc, err := res.Location(); err == nil && strings.HasPrefix(loc.String(), target) {
-			return loc, nil
+		if reached(res, body) {
+			return res, true, nil
 		}
-		// A confirmation page: submit its form as it is.
-		action, form, ok := firstForm(res.Request.URL, body)
-		if !ok {
-			return nil, fmt.Errorf("the provider answered HTTP %d without redirecting to %s", res.StatusCode, target)
+		forms := htmlform.Parse(body)
+		if len(forms) == 0 {
+			return res, false, nil
 		}
-		req, err = http.NewRequestWithContext(ctx, http.MethodPost, action, strings.NewReader(form.Encode()))
+		confirm := &forms[0]
+		action, err := confirm.ActionURL(res.Request.URL)
 		if err != nil {
-			return nil, err
+			return res, false, nil
 		}
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	}
-	return nil, fmt.Errorf("no redirect to %s after confirming", target)
-}
-
-// firstForm finds the first HTML form of a page: its absolute action and
-// its hidden and submit inputs. It is a small scanner for the provider's
-// own logout confirmation page, not a general HTML parser.
-func firstForm(base *url.URL, page []byte) (string, url.Values, bool) {
-	s := string(page)
-	i := strings.Index(s, "<form")
-	if i < 0 {
-		return "", nil, false
-	}
-	s = s[i:]
-	end := strings.Index(s, "</form>")
-	if end < 0 {
-		end = len(s)
-	}
-	s = s[:end]
-	action := htmlAttr(s[:strings.IndexByte(s, '>')+1], "action")
-	u, err := base.Parse(htmlUnescape(action))
-	if err != nil {
-		return "", nil, false
-	}
-	form := url.Values{}
-	for rest := s; ; {
-		j := strings.Index(rest, "<input")
-		if j < 0 {
-			break
+		submit := ""
+		if len(confirm.Submits) > 0 {
+			submit = confirm.Submits[0].Name
 		}
-		rest = rest[j:]
-		k := strings.IndexByte(rest, '>')
-		if k < 0 {
-			break
-		}
-		tag := rest[:k+1]
-		rest = rest[k+1:]
-		if name := htmlAttr(tag, "name"); name != "" {
-			form.Add(name, htmlUnescape(htmlAttr(tag, "value")))
+		if req, err = htmlform.NewRequest(ctx, action, confirm, nil, submit); err != nil {
+			return nil, false, err
 		}
 	}
-	return u.String(), form, true
-}
-
-// htmlAttr returns the value of a double-quoted attribute in one tag.
-func htmlAttr(tag, name string) string {
-	i := strings.Index(tag, " "+name+"=\"")
-	if i < 0 {
-		return ""
-	}
-	v := tag[i+len(name)+3:]
-	if j := strings.IndexByte(v, '"'); j >= 0 {
-		return v[:j]
-	}
-	return ""
-}
-
-func htmlUnescape(s string) string {
-	return strings.NewReplacer("&amp;", "&", "&#x3d;", "=", "&#61;", "=", "&quot;", `"`, "&#39;", "'").Replace(s)
+	return res, false, nil
 }
 
 // logoutDelivery is one back-channel logout request the client's endpoint

@@ -5,9 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
+
+	"github.com/oauthkit/oauthkit/internal/testenv"
 )
 
 // Shared is one Keycloak for a whole test binary, and, unless
@@ -121,30 +122,10 @@ func (s *Shared) Server(t testing.TB) *Server {
 
 // keycloakRequired reports whether EnvRequire or EnvRequireProviders is
 // set to a value other than "", "0" or "false".
-func keycloakRequired() bool {
-	for _, name := range []string{EnvRequire, EnvRequireProviders} {
-		v := strings.TrimSpace(os.Getenv(name))
-		if v != "" && v != "0" && !strings.EqualFold(v, "false") {
-			return true
-		}
-	}
-	return false
-}
+func keycloakRequired() bool { return testenv.On(EnvRequire, EnvRequireProviders) }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
+func firstLine(s string) string { return testenv.FirstLine(s) }
 
 // fuzzing reports whether the test binary runs as a fuzzer or one of its
 // workers.
-func fuzzing() bool {
-	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
-		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
-			return true
-		}
-	}
-	return false
-}
+func fuzzing() bool { return testenv.Fuzzing() }

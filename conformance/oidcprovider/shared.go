@@ -5,10 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"strings"
 	"testing"
 	"time"
 
+	"github.com/oauthkit/oauthkit/internal/testenv"
 	"github.com/oauthkit/oauthkit/keycloaktest"
 )
 
@@ -97,23 +97,8 @@ func (s *Shared) Server(t testing.TB) *Server {
 // Required reports whether $OAUTHKIT_REQUIRE_PROVIDERS is set to a value
 // other than "", "0" or "false": then a provider that cannot start fails
 // the tests instead of skipping them.
-func Required() bool {
-	v := strings.TrimSpace(os.Getenv(keycloaktest.EnvRequireProviders))
-	return v != "" && v != "0" && !strings.EqualFold(v, "false")
-}
+func Required() bool { return testenv.On(keycloaktest.EnvRequireProviders) }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
+func firstLine(s string) string { return testenv.FirstLine(s) }
 
-func fuzzing() bool {
-	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
-		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
-			return true
-		}
-	}
-	return false
-}
+func fuzzing() bool { return testenv.Fuzzing() }
